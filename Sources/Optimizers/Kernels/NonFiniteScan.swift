@@ -1,0 +1,36 @@
+/// The gradient check that runs before every step (unless the caller opts out).
+enum NonFiniteScan {
+    /// Elements per block: a block is summed without a branch, and only a block that contains
+    /// a non-finite value is searched element by element.
+    static let blockSize = 4096
+
+    /// The index of the first NaN or infinite value in `values[0..<count]`, or nil.
+    ///
+    /// `x * 0` is 0 for every finite `x` and NaN for NaN and infinities, so a block is clean
+    /// exactly when the sum of its `x * 0` is 0. Two accumulators keep two add chains in flight.
+    static func firstNonFinite(_ values: UnsafePointer<Float>, count: Int) -> Int? {
+        var start = 0
+        while start < count {
+            let length = min(blockSize, count - start)
+            let block = values + start
+            var even = Lanes.zero, odd = Lanes.zero
+            var offset = 0
+            let width = Lanes.scalarCount
+            while offset + 2 * width <= length {
+                even += Lanes(loading: block + offset, lanes: width) * 0
+                odd += Lanes(loading: block + offset + width, lanes: width) * 0
+                offset += 2 * width
+            }
+            forEachVector(count: length - offset) { vectorOffset, lanes in
+                even += Lanes(loading: block + offset + vectorOffset, lanes: lanes) * 0
+            }
+            if (even + odd).sum() != 0 {
+                for index in 0..<length where !block[index].isFinite {
+                    return start + index
+                }
+            }
+            start += length
+        }
+        return nil
+    }
+}

@@ -1,0 +1,166 @@
+/// The S3 update over raw buffers (see ``S3`` for the rule).
+///
+/// The second buffer holds the p-th root `r = s^(1/p)` of the p-th-order moment `s`, never `s`
+/// itself: `|g|^p` leaves the float range long before `g` does (p = 4: above 4e9 or below 1e-10),
+/// while `r` is a power mean of past `|g|` and stays within their range. The kernels compute
+///
+///     r' = (b2 r^p + (1 - b2) |g|^p)^(1/p)
+///     b  = (b2 r'^p + (1 - b2) |g|^p)^(1/p)     (Nesterov; else b = r')
+///
+/// on inputs scaled by an exact power of two that brings `max(r, |g|)` into [1, 4), so no
+/// intermediate over- or underflows and, wherever the unscaled formula is representable, the
+/// result has the same bits as the unscaled formula.
+enum S3Kernel {
+    /// How `|g|^p` and its root are computed.
+    enum Power: Equatable {
+        /// p = 1: no powers or roots at all.
+        case one
+        /// p = 2, 3, 4: products, and `sqrt`, a Newton cube root, or `sqrt(sqrt)`.
+        case two, three, four
+        /// Any other p: `exp2(p log2 x)` with vector polynomials.
+        case general
+
+        init(_ p: Float) {
+            switch p {
+            case 1: self = .one
+            case 2: self = .two
+            case 3: self = .three
+            case 4: self = .four
+            default: self = .general
+            }
+        }
+    }
+
+    /// The per-step scalars of the update.
+    struct Coefficients {
+        var decay: Float            // 1 - lr * wd
+        var learningRate: Float
+        var epsilon: Float
+        var beta1: Float, oneMinusBeta1: Float
+        var beta2: Float, oneMinusBeta2: Float
+        /// 0 when beta2 == 0 (the old root has no weight, so it must not set the scale), else 1.
+        var rootWeight: Float
+        var p: Float, inverseP: Float
+        var nesterov: Bool
+        var power: Power
+    }
+
+    static func update(_ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                       m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, count: Int) {
+        switch c.power {
+        case .one: update(PowerOne.self, c, x: x, g: g, m: m, r: r, count: count)
+        case .two: update(PowerTwo.self, c, x: x, g: g, m: m, r: r, count: count)
+        case .three: update(PowerThree.self, c, x: x, g: g, m: m, r: r, count: count)
+        case .four: update(PowerFour.self, c, x: x, g: g, m: m, r: r, count: count)
+        case .general: update(PowerGeneral.self, c, x: x, g: g, m: m, r: r, count: count)
+        }
+    }
+
+    @inline(__always)
+    private static func update<P: PowerMean>(
+        _: P.Type, _ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+        m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        if c.nesterov {
+            update(P.self, nesterov: true, c, x: x, g: g, m: m, r: r, count: count)
+        } else {
+            update(P.self, nesterov: false, c, x: x, g: g, m: m, r: r, count: count)
+        }
+    }
+
+    @inline(__always)
+    private static func update<P: PowerMean>(
+        _: P.Type, nesterov: Bool, _ c: Coefficients, x: UnsafeMutablePointer<Float>,
+        g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        forEachVector(count: count) { i, lanes in
+            let gi = Lanes(loading: g + i, lanes: lanes)
+            let mi = c.beta1 * Lanes(loading: m + i, lanes: lanes) + c.oneMinusBeta1 * gi
+            let numerator = nesterov ? c.beta1 * mi + c.oneMinusBeta1 * gi : mi
+            let (ri, denominator) = P.means(root: Lanes(loading: r + i, lanes: lanes),
+                                            magnitude: gi.magnitudes, c, nesterov: nesterov)
+            let xi = Lanes(loading: x + i, lanes: lanes) * c.decay
+                - c.learningRate * (numerator / (denominator + c.epsilon))
+            mi.store(to: m + i, lanes: lanes)
+            ri.store(to: r + i, lanes: lanes)
+            xi.store(to: x + i, lanes: lanes)
+        }
+    }
+}
+
+/// The new stored root `r'` and the denominator `b` of one S3 step, for one way of taking powers.
+protocol PowerMean {
+    static func means(root r: Lanes, magnitude a: Lanes, _ c: S3Kernel.Coefficients, nesterov: Bool)
+        -> (root: Lanes, denominator: Lanes)
+}
+
+/// p = 1: `s` is an average of `|g|` and is its own root; nothing can overflow.
+enum PowerOne: PowerMean {
+    @inline(__always)
+    static func means(root r: Lanes, magnitude a: Lanes, _ c: S3Kernel.Coefficients, nesterov: Bool)
+        -> (root: Lanes, denominator: Lanes) {
+        let root = c.beta2 * r + c.oneMinusBeta2 * a
+        return (root, nesterov ? c.beta2 * root + c.oneMinusBeta2 * a : root)
+    }
+}
+
+/// Integer p in 2...4: powers by multiplication on power-of-two-scaled inputs.
+protocol IntegerPowerMean: PowerMean {
+    static func power(_ x: Lanes) -> Lanes
+    static func root(_ x: Lanes) -> Lanes
+}
+
+extension IntegerPowerMean {
+    @inline(__always)
+    static func means(root r: Lanes, magnitude a: Lanes, _ c: S3Kernel.Coefficients, nesterov: Bool)
+        -> (root: Lanes, denominator: Lanes) {
+        let weighted = r * c.rootWeight
+        let (down, up) = weighted.lanesMax(a).powerOfTwoScales
+        let gradientTerm = c.oneMinusBeta2 * power(a * down)
+        let mean = c.beta2 * power(weighted * down) + gradientTerm
+        let root = root(mean) * up
+        return (root, nesterov ? Self.root(c.beta2 * mean + gradientTerm) * up : root)
+    }
+}
+
+enum PowerTwo: IntegerPowerMean {
+    @inline(__always) static func power(_ x: Lanes) -> Lanes { x * x }
+    @inline(__always) static func root(_ x: Lanes) -> Lanes { x.squareRoots() }
+}
+
+enum PowerThree: IntegerPowerMean {
+    @inline(__always) static func power(_ x: Lanes) -> Lanes { x * x * x }
+    @inline(__always) static func root(_ x: Lanes) -> Lanes { x.cubeRoots() }
+}
+
+enum PowerFour: IntegerPowerMean {
+    @inline(__always) static func power(_ x: Lanes) -> Lanes { let x2 = x * x; return x2 * x2 }
+    @inline(__always) static func root(_ x: Lanes) -> Lanes { x.squareRoots().squareRoots() }
+}
+
+/// Any p >= 1: everything relative to the larger of the two terms, in log2 space.
+///
+/// With `M = max(r, |g|)` scaled into [1, 4) and `l(x) = log2(x / 2^e)`:
+/// `u = 2^(p (l(r) - l(M)))`, `w = 2^(p (l(|g|) - l(M)))` (one of them is 1, so their mix
+/// `S = b2 u + (1 - b2) w` cannot underflow for any p), `r' = 2^e 2^(l(M) + log2(S) / p)`.
+enum PowerGeneral: PowerMean {
+    @inline(__always)
+    static func means(root r: Lanes, magnitude a: Lanes, _ c: S3Kernel.Coefficients, nesterov: Bool)
+        -> (root: Lanes, denominator: Lanes) {
+        let weighted = r * c.rootWeight
+        let largest = weighted.lanesMax(a)
+        let (down, up) = largest.powerOfTwoScales
+        let logRoot = (weighted * down).log2s(), logGradient = (a * down).log2s()
+        let logLargest = logRoot.lanesMax(logGradient)
+        let gradientTerm = c.oneMinusBeta2 * ((logGradient - logLargest) * c.p).exp2s()
+        let mean = c.beta2 * ((logRoot - logLargest) * c.p).exp2s() + gradientTerm
+        var root = (logLargest + mean.log2s() * c.inverseP).exp2s() * up
+        var denominator = nesterov
+            ? (logLargest + (c.beta2 * mean + gradientTerm).log2s() * c.inverseP).exp2s() * up
+            : root
+        let empty = largest .== 0  // r = g = 0: the logs above are -infinity and their difference NaN
+        root.replace(with: 0, where: empty)
+        denominator.replace(with: 0, where: empty)
+        return (root, denominator)
+    }
+}

@@ -1,0 +1,132 @@
+// Vector functions for `Lanes` that the standard library lacks or lowers lane by lane on the
+// baseline x86-64 target: square root, maximum, absolute value, sign, exact power-of-two
+// scaling, cube root, log2 and exp2. All are branch-free and compile to packed instructions.
+
+import _OptimizersShims
+
+extension SIMD8 where Scalar == Float {
+    /// The IEEE bit patterns of the lanes.
+    @inline(__always)
+    var bitPatterns: LaneBits { unsafeBitCast(self, to: LaneBits.self) }
+
+    /// Lanes with the given IEEE bit patterns.
+    @inline(__always)
+    init(bitPatterns: LaneBits) { self = unsafeBitCast(bitPatterns, to: Lanes.self) }
+
+    /// Correctly rounded `sqrt` of each lane (a packed instruction, unlike `squareRoot()`).
+    @inline(__always)
+    func squareRoots() -> Lanes { optimizers_sqrt8(self) }
+
+    /// The larger of `self` and `other` in each lane (for non-NaN lanes; packed compare and
+    /// select, unlike `pointwiseMax`, which follows `Float.maximum` lane by lane).
+    @inline(__always)
+    func lanesMax(_ other: Lanes) -> Lanes { replacing(with: other, where: self .< other) }
+
+    /// `|x|` lane by lane (clears the sign bit).
+    @inline(__always)
+    var magnitudes: Lanes { Lanes(bitPatterns: bitPatterns & 0x7fff_ffff) }
+
+    /// `sign(x)` lane by lane: +1 for x > 0, -1 for x < 0, and 0 for +0, -0 and NaN.
+    @inline(__always)
+    var signs: Lanes {
+        Lanes.zero.replacing(with: 1, where: self .> 0).replacing(with: -1, where: self .< 0)
+    }
+
+    /// Powers of two `(down, up)`, `up * down == 1`, such that `self * down` lies in [1, 4) for
+    /// every normal lane, in (0, 1) for subnormal lanes, and is 0 for zeros.
+    ///
+    /// Multiplying by a power of two is exact, so scaling inputs by `down`, computing, and
+    /// scaling the result by `up` gives the bits of the unscaled computation wherever that one
+    /// neither overflows nor underflows. Lanes must be non-negative and finite.
+    @inline(__always)
+    var powerOfTwoScales: (down: Lanes, up: Lanes) {
+        // The biased exponent E, clamped to [1, 253] so that 2^(127 - E) and 2^(E - 127) are
+        // both normal floats.
+        var exponent = bitPatterns &>> 23
+        exponent.replace(with: 1, where: exponent .< 1)
+        exponent.replace(with: 253, where: exponent .> 253)
+        return (Lanes(bitPatterns: (254 &- exponent) &<< 23), Lanes(bitPatterns: exponent &<< 23))
+    }
+
+    /// The cube root of each lane, within about one ulp, for lanes that are 0 or normal and
+    /// non-negative (subnormal lanes are treated as the smallest normal float).
+    ///
+    /// A bit-level first guess of `x^(-1/3)` is refined by three division-free Newton steps
+    /// `y <- y (4 - x y^3) / 3`; then `c = x y^2` gets one correction `c <- c - (c^3 - x) y^2 / 3`.
+    @inline(__always)
+    func cubeRoots() -> Lanes {
+        let x = lanesMax(Lanes(repeating: .leastNormalMagnitude))
+        // bits(x^(-1/3)) is about 0x54a2fa8c - bits(x) / 3.
+        let signedBits = SIMD8<Int32>(truncatingIfNeeded: x.bitPatterns)
+        let bitsOverThree: SIMD8<Int32> = optimizers_truncate8(Lanes(signedBits) * (1 / 3 as Float))
+        let guessBits: SIMD8<Int32> = 0x54a2_fa8c &- bitsOverThree
+        var y = Lanes(bitPatterns: LaneBits(truncatingIfNeeded: guessBits))
+        let xThird = x * (1 / 3 as Float)
+        for _ in 0..<3 {
+            y = y * ((4 / 3 as Float) - xThird * (y * y * y))
+        }
+        let yy = y * y
+        var c = x * yy
+        let residual = c * c * c - x
+        c = c - residual * yy * (1 / 3 as Float)
+        return c.replacing(with: 0, where: self .== 0)
+    }
+
+    /// `log2(x)` lane by lane for non-negative finite lanes, with `log2(0) == -infinity`;
+    /// within a few ulps (Cephes' single-precision logarithm polynomial).
+    @inline(__always)
+    func log2s() -> Lanes {
+        let subnormal = self .< Lanes(repeating: .leastNormalMagnitude)
+        let x = replacing(with: self * 8_388_608, where: subnormal)  // * 2^23
+        var exponent = SIMD8<Int32>(truncatingIfNeeded: x.bitPatterns &>> 23) &- 127
+        exponent.replace(with: exponent &- 23, where: subnormal)
+        // The mantissa in [1, 2), moved into [sqrt(1/2), sqrt(2)).
+        var m = Lanes(bitPatterns: (x.bitPatterns & 0x007f_ffff) | 0x3f80_0000)
+        let high = m .> Lanes(repeating: 1.414_213_56)
+        m.replace(with: m * 0.5, where: high)
+        exponent.replace(with: exponent &+ 1, where: high)
+        let f = m - 1
+        let z = f * f
+        var poly = Lanes(repeating: 7.037_683_629_2e-2)
+        poly = poly * f - 1.151_461_031_0e-1
+        poly = poly * f + 1.167_699_874_0e-1
+        poly = poly * f - 1.242_014_084_6e-1
+        poly = poly * f + 1.424_932_278_7e-1
+        poly = poly * f - 1.666_805_766_5e-1
+        poly = poly * f + 2.000_071_476_5e-1
+        poly = poly * f - 2.499_999_399_3e-1
+        poly = poly * f + 3.333_333_117_4e-1
+        let lnTail = poly * z * f - 0.5 * z  // ln(1 + f) - f
+        let log2e: Float = 1.442_695_040_888_963_4
+        let result = (lnTail * log2e + f * log2e) + Lanes(exponent)
+        return result.replacing(with: -.infinity, where: self .== 0)
+    }
+
+    /// `2^y` lane by lane for `y <= 128`, within a few ulps (Cephes' single-precision exp2
+    /// polynomial); results below the smallest normal float are flushed to zero, and
+    /// `-infinity` gives 0.
+    @inline(__always)
+    func exp2s() -> Lanes {
+        let y = lanesMax(Lanes(repeating: -150))
+        // Round to the nearest integer n with the 1.5 * 2^23 trick; f = y - n lies in [-0.5, 0.5].
+        let shifted = y + 12_582_912
+        let n = SIMD8<Int32>(truncatingIfNeeded: shifted.bitPatterns) &- 0x4B40_0000
+        let f = y - (shifted - 12_582_912)
+        var poly = Lanes(repeating: 1.535_336_188_319_500e-4)
+        poly = poly * f + 1.339_887_440_266_574e-3
+        poly = poly * f + 9.618_437_357_674_640e-3
+        poly = poly * f + 5.550_332_471_162_809e-2
+        poly = poly * f + 2.402_264_791_363_012e-1
+        poly = poly * f + 6.931_472_028_550_421e-1
+        let fraction = poly * f + 1
+        var biased = n &+ 127
+        biased.replace(with: 0, where: biased .< 0)
+        biased.replace(with: 254, where: biased .> 254)
+        let scale = Lanes(bitPatterns: LaneBits(truncatingIfNeeded: biased) &<< 23)
+        return fraction * scale  // biased == 0 gives scale 0: the flush to zero
+    }
+
+    /// `x^p` lane by lane for lanes in [0, 4) and `p >= 1`, through `exp2(p log2 x)`.
+    @inline(__always)
+    func powers(_ p: Float) -> Lanes { (log2s() * p).exp2s() }
+}

@@ -1,0 +1,65 @@
+/// A first-order optimizer: updates parameters in place from their gradients.
+///
+/// Conforming types keep whatever state they need (momenta, step count) and apply one update
+/// per call to ``step(parameters:gradients:)``. The update of every optimizer in this module is
+/// element-wise, so `parameters` and `gradients` are flat buffers of the same length.
+///
+/// ```swift
+/// var optimizer = try S3(learningRate: 3e-3)
+/// try optimizer.step(parameters: &weights, gradients: gradients)
+/// ```
+///
+/// The optimizers in this module share these rules:
+/// - Hyperparameters are validated by the initialiser, which throws ``OptimizerError``.
+/// - ``learningRate`` may change between steps (schedules); an invalid value makes the next
+///   `step` throw before anything is changed.
+/// - State is allocated on the first step for that step's element count (or at initialisation
+///   when `parameterCount` is given); a later step with a different count throws.
+/// - Non-finite gradients are rejected before anything is changed (see ``GradientCheck``).
+/// - A step on empty buffers does nothing.
+public protocol Optimizer {
+    /// The learning rate of the next step.
+    var learningRate: Float { get set }
+
+    /// Applies one update to `parameters` using `gradients` (same count). Throws
+    /// ``OptimizerError`` and leaves `parameters` and the optimizer unchanged on invalid input.
+    mutating func step(parameters: inout FlatTensor, gradients: FlatTensor) throws
+}
+
+/// What an optimizer does about NaN and infinite gradients.
+public enum GradientCheck: String, Sendable, Codable, CaseIterable {
+    /// Scan the gradients before touching anything and throw
+    /// ``OptimizerError/nonFiniteGradient(index:value:)`` naming the first bad element;
+    /// parameters and state stay exactly as they were. The default.
+    case rejectNonFinite
+    /// Trust the caller (who has already checked, for instance through a finite gradient norm).
+    /// A NaN or infinity then flows into the parameters and the optimizer state and stays there.
+    case assumeFinite
+}
+
+/// Why an optimizer refused to be built or to take a step. Nothing was changed when it is thrown.
+public enum OptimizerError: Error, Equatable, Sendable {
+    /// A hyperparameter (or a new learning rate) lies outside its valid range.
+    case invalidHyperparameter(name: String, value: Float, allowed: String)
+    /// `parameters` and `gradients` have different element counts.
+    case countMismatch(parameters: Int, gradients: Int)
+    /// The buffers' element count differs from the one the optimizer state was built for.
+    case stateCountMismatch(state: Int, parameters: Int)
+    /// A gradient element is NaN or infinite.
+    case nonFiniteGradient(index: Int, value: Float)
+}
+
+extension OptimizerError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .invalidHyperparameter(name, value, allowed):
+            return "invalid \(name) = \(value): allowed \(allowed)"
+        case let .countMismatch(parameters, gradients):
+            return "parameters have \(parameters) elements but gradients have \(gradients)"
+        case let .stateCountMismatch(state, parameters):
+            return "optimizer state was built for \(state) elements but the buffers have \(parameters)"
+        case let .nonFiniteGradient(index, value):
+            return "gradient[\(index)] = \(value) is not finite; nothing was updated"
+        }
+    }
+}

@@ -1,0 +1,29 @@
+// The part of `step` that every optimizer in this module shares: validation, state allocation,
+// then one kernel pass. Each optimizer supplies the pass.
+
+/// An optimizer whose update is element-wise, with state buffers the size of the parameters.
+protocol ElementwiseOptimizer: Optimizer {
+    var gradientCheck: GradientCheck { get }
+    /// The element count the state was built for, or nil before the first step.
+    var stateCount: Int? { get }
+    /// The configured weight decay (passed to `update` so parameter groups can override it).
+    var configuredWeightDecay: Float { get }
+    /// Allocates the state for `count` elements if needed and advances the step counter.
+    mutating func beginStep(count: Int)
+    /// Applies the current step to the elements in `range` of the parameters, the gradients and
+    /// every state buffer.
+    mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+                         range: Range<Int>, learningRate: Float, weightDecay: Float)
+}
+
+extension ElementwiseOptimizer {
+    /// Validates, then updates all of `parameters` with the configured weight decay.
+    mutating func performStep(parameters: inout FlatTensor, gradients: FlatTensor) throws {
+        guard try Validate.step(learningRate: learningRate, parameters: parameters, gradients: gradients,
+                                stateCount: stateCount, gradientCheck: gradientCheck)
+        else { return }
+        beginStep(count: parameters.count)
+        update(parameters: parameters.mutableBase(), gradients: gradients.base,
+               range: 0..<parameters.count, learningRate: learningRate, weightDecay: configuredWeightDecay)
+    }
+}

@@ -1,0 +1,74 @@
+// The one place that checks hyperparameters, learning rates and buffer counts.
+
+/// Range checks that throw ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+enum Validate {
+    /// A finite value >= 0 (learning rates, weight decay, momentum decay).
+    static func nonNegative(_ name: String, _ value: Float) throws {
+        guard value.isFinite && value >= 0 else {
+            throw OptimizerError.invalidHyperparameter(name: name, value: value, allowed: "a finite value >= 0")
+        }
+    }
+
+    /// A finite value > 0 (epsilon: with 0, a coordinate whose gradients were all zero divides 0 by 0).
+    static func positive(_ name: String, _ value: Float) throws {
+        guard value.isFinite && value > 0 else {
+            throw OptimizerError.invalidHyperparameter(name: name, value: value, allowed: "a finite value > 0")
+        }
+    }
+
+    /// An exponential-moving-average coefficient in [0, 1).
+    static func coefficient(_ name: String, _ value: Float) throws {
+        guard value >= 0 && value < 1 else {
+            throw OptimizerError.invalidHyperparameter(name: name, value: value, allowed: "[0, 1)")
+        }
+    }
+
+    /// A value in [0, 1].
+    static func fraction(_ name: String, _ value: Float) throws {
+        guard value >= 0 && value <= 1 else {
+            throw OptimizerError.invalidHyperparameter(name: name, value: value, allowed: "[0, 1]")
+        }
+    }
+
+    /// A finite value >= `minimum`.
+    static func atLeast(_ minimum: Float, _ name: String, _ value: Float) throws {
+        guard value.isFinite && value >= minimum else {
+            throw OptimizerError.invalidHyperparameter(name: name, value: value, allowed: "a finite value >= \(minimum)")
+        }
+    }
+
+    /// A state size given at initialisation.
+    static func parameterCount(_ count: Int?) throws {
+        if let count, count < 0 {
+            throw OptimizerError.invalidHyperparameter(name: "parameterCount", value: Float(count), allowed: "an integer >= 0")
+        }
+    }
+
+    /// Everything a step checks before it changes anything. Returns false when there is nothing
+    /// to do (empty buffers).
+    static func step(
+        learningRate: Float, parameters: FlatTensor, gradients: FlatTensor,
+        stateCount: Int?, gradientCheck: GradientCheck
+    ) throws -> Bool {
+        try nonNegative("learningRate", learningRate)
+        guard parameters.count == gradients.count else {
+            throw OptimizerError.countMismatch(parameters: parameters.count, gradients: gradients.count)
+        }
+        if let stateCount, stateCount != parameters.count {
+            throw OptimizerError.stateCountMismatch(state: stateCount, parameters: parameters.count)
+        }
+        if parameters.isEmpty { return false }
+        if gradientCheck == .rejectNonFinite, let index = firstNonFinite(gradients) {
+            throw OptimizerError.nonFiniteGradient(index: index, value: gradients[index])
+        }
+        return true
+    }
+
+    /// The index of the first NaN or infinite element, or nil.
+    static func firstNonFinite(_ values: FlatTensor) -> Int? {
+        values.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return NonFiniteScan.firstNonFinite(base, count: buffer.count)
+        }
+    }
+}

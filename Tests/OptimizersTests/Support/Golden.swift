@@ -1,0 +1,87 @@
+import Foundation
+import Optimizers
+
+/// SplitMix64, bit for bit the generator of `Fixtures/golden.py`.
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A float32 drawn as `golden.py`'s `draw`: random sign, a power-of-two exponent uniform in
+    /// `exponents`, a random mantissa, and exactly zero with probability `zeroQuarters / 4`.
+    mutating func float(exponents: ClosedRange<Int>, zeroQuarters: UInt64 = 0) -> Float {
+        let w = next()
+        if zeroQuarters > 0 && (w >> 40) % 4 < zeroQuarters { return 0 }
+        let exponent = Int((w >> 32) % UInt64(exponents.count)) + exponents.lowerBound
+        let bits = UInt32(truncatingIfNeeded: (w >> 63) << 31) | UInt32(exponent + 127) << 23 | UInt32(w & 0x7F_FFFF)
+        return Float(bitPattern: bits)
+    }
+}
+
+/// One fixture file: the trajectories of one reference implementation.
+struct GoldenFile: Decodable {
+    let optimizer: String
+    let reference: String
+    let steps: Int
+    let cases: [GoldenCase]
+
+    static func load(_ name: String) throws -> GoldenFile {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name).json")
+        return try JSONDecoder().decode(GoldenFile.self, from: Data(contentsOf: url))
+    }
+}
+
+struct GoldenCase: Decodable {
+    let name: String
+    let seed: UInt64
+    let count: Int
+    let gradients: String
+    let hyperparameters: [String: Float]
+    let flags: [String: Bool]
+    let learningRates: [Float]
+    let recordedSteps: [Int]
+    let trajectory: String
+
+    /// The reference parameters after each recorded step.
+    func expected() -> [[Float]] {
+        let data = Data(base64Encoded: trajectory)!
+        let values = data.withUnsafeBytes { raw in
+            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        }
+        return stride(from: 0, to: values.count, by: max(count, 1)).map { Array(values[$0..<min($0 + count, values.count)]) }
+    }
+
+    /// The initial parameters and the gradient of every step, as `golden.py` draws them.
+    func inputs() -> (parameters: FlatTensor, gradients: [FlatTensor]) {
+        var rng = SplitMix64(seed: seed)
+        let parameters = FlatTensor((0..<count).map { _ in rng.float(exponents: -4...0) })
+        let (exponents, zeroQuarters): (ClosedRange<Int>, UInt64) = switch gradients {
+        case "heavy": (-20...10, 0)
+        case "sparse": (-20...10, 2)
+        case "extreme": (-66...66, 0)
+        default: fatalError("unknown gradient mode \(gradients)")
+        }
+        let steps = learningRates.count
+        let all = (1...steps).map { t -> FlatTensor in
+            let g = (0..<count).map { _ in rng.float(exponents: exponents, zeroQuarters: zeroQuarters) }
+            return gradients == "sparse" && t % 10 == 0 ? FlatTensor(zeros: count) : FlatTensor(g)
+        }
+        return (parameters, all)
+    }
+}
+
+/// The tolerance of ALGORITHMS.md: `|x - x_ref| <= 5e-5 * max(1, |x_ref|)`; returns the error
+/// in units of that bound's scale, `|x - x_ref| / max(1, |x_ref|)`.
+func scaledError(_ x: Float, _ reference: Float) -> Double {
+    Double(abs(x - reference)) / max(1, Double(abs(reference)))
+}
+let goldenTolerance = 5e-5
