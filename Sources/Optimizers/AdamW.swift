@@ -15,7 +15,7 @@
 ///
 /// Defaults: `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-8, `weightDecay` 0.01.
 /// State: the two moment buffers (8 bytes per parameter).
-public struct AdamW: Optimizer, Equatable, Sendable {
+public struct AdamW: StatefulOptimizer {
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// First-moment coefficient, in [0, 1).

@@ -19,7 +19,7 @@
 ///
 /// Defaults: `beta1` 0.98, `beta2` 0.92, `beta3` 0.99, `epsilon` 1e-8, `weightDecay` 0.02,
 /// `decoupledWeightDecay` false. State: four buffers (16 bytes per parameter, twice Adam's).
-public struct Adan: Optimizer, Equatable, Sendable {
+public struct Adan: StatefulOptimizer {
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// Gradient-momentum coefficient, in [0, 1).

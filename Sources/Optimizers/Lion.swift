@@ -13,7 +13,7 @@
 ///
 /// Defaults: `beta1` 0.9, `beta2` 0.99, `weightDecay` 0. State: one momentum buffer (4 bytes per
 /// parameter).
-public struct Lion: Optimizer, Equatable, Sendable {
+public struct Lion: StatefulOptimizer {
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// Interpolation coefficient of the update direction, in [0, 1).

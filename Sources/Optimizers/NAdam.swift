@@ -16,7 +16,7 @@
 ///
 /// Defaults: `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-8, `weightDecay` 0, `momentumDecay` 4e-3,
 /// `decoupledWeightDecay` false. State: two moment buffers (8 bytes per parameter) and `P_t`.
-public struct NAdam: Optimizer, Equatable, Sendable {
+public struct NAdam: StatefulOptimizer {
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// First-moment coefficient, in [0, 1).

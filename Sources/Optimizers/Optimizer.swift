@@ -63,3 +63,19 @@ extension OptimizerError: CustomStringConvertible {
         }
     }
 }
+
+/// The common shape of this module's optimizers: validated configuration, typed state and the
+/// gradient check, all inspectable (and, state and configuration, `Codable`).
+public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
+    /// The validated hyperparameters other than the learning rate; immutable after `init`.
+    associatedtype Configuration: Codable, Equatable, Sendable
+    /// Everything that changes from step to step: the step count and the state buffers.
+    associatedtype State: Codable, Equatable, Sendable
+
+    var configuration: Configuration { get }
+    var state: State { get }
+    /// The element count the state was built for, or nil before the first step.
+    var stateCount: Int? { get }
+    /// What `step` does about NaN and infinite gradients.
+    var gradientCheck: GradientCheck { get set }
+}

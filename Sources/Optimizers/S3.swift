@@ -29,7 +29,7 @@
 ///
 /// Defaults: `beta` 0.95, `p` 3, `epsilon` 1e-8, `weightDecay` 0, `nesterov` true.
 /// State: two buffers (8 bytes per parameter, as Adam; the Nesterov step costs no memory).
-public struct S3: Optimizer, Equatable, Sendable {
+public struct S3: StatefulOptimizer {
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// Coefficient of the first moment `m` and of the numerator `n`, in [0, 1).

@@ -15,7 +15,7 @@
 /// Defaults: `momentum` 0.9 (PyTorch's `SGD` defaults to 0; this type is SGD *with* momentum),
 /// `dampening` 0, `nesterov` false, `weightDecay` 0.
 /// State: one momentum buffer (4 bytes per parameter), none when `momentum == 0`.
-public struct SGDM: Optimizer, Equatable, Sendable {
+public struct SGDM: StatefulOptimizer {
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// Momentum coefficient, in [0, 1).

@@ -2,10 +2,7 @@
 // then one kernel pass. Each optimizer supplies the pass.
 
 /// An optimizer whose update is element-wise, with state buffers the size of the parameters.
-protocol ElementwiseOptimizer: Optimizer {
-    var gradientCheck: GradientCheck { get }
-    /// The element count the state was built for, or nil before the first step.
-    var stateCount: Int? { get }
+protocol ElementwiseOptimizer: StatefulOptimizer {
     /// The configured weight decay (passed to `update` so parameter groups can override it).
     var configuredWeightDecay: Float { get }
     /// Allocates the state for `count` elements if needed and advances the step counter.

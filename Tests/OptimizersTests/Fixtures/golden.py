@@ -228,15 +228,15 @@ def build(name, seed_offset):
         seed = 1_000_003 * (sorted(DEFAULTS).index(name) + 1) + 7919 * index + seed_offset
         x0, grads = inputs(seed, count, mode)
         lrs = learning_rates(lr0, varying)
+        reference_name = "Adam" if label.startswith("adam-") else name
         if name == "S3":
             trajectory = run_s3(hp, flags, x0, grads, lrs)
         else:
-            reference_name = "Adam" if label.startswith("adam-") else name
             trajectory = run_torch(reference(reference_name, hp, flags, lr0), x0, grads, lrs)
         steps = recorded_steps(count)
         data = np.concatenate([trajectory[t - 1] for t in steps]).astype("<f4").tobytes()
         cases.append({
-            "name": label, "seed": seed, "count": count, "gradients": mode,
+            "name": label, "reference": reference_name, "seed": seed, "count": count, "gradients": mode,
             "hyperparameters": hp, "flags": flags, "learningRates": lrs,
             "recordedSteps": steps, "trajectory": base64.b64encode(data).decode("ascii"),
         })

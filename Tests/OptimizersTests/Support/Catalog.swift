@@ -101,9 +101,14 @@ enum Catalog {
     static let all = [sgdm, adamW, nAdam, lion, adan, s3]
 }
 
-/// Compares two optimizers of the same concrete type (configuration, learning rate, state).
+/// Whether two optimizers are the same concrete type with the same configuration, state,
+/// gradient check and learning rate (compared bit for bit, so a NaN learning rate equals itself).
 func sameOptimizer(_ a: any Optimizer, _ b: any Optimizer) -> Bool {
-    func open<T: Equatable>(_ a: T, _ b: Any) -> Bool { (b as? T) == a }
-    guard let a = a as? any Equatable else { return false }
-    return open(a, b)
+    func open<T: StatefulOptimizer>(_ a: T) -> Bool {
+        guard let b = b as? T else { return false }
+        return a.configuration == b.configuration && a.state == b.state && a.stateCount == b.stateCount
+            && a.gradientCheck == b.gradientCheck && a.learningRate.bitPattern == b.learningRate.bitPattern
+    }
+    let stateful = a as! any StatefulOptimizer
+    return open(stateful)
 }

@@ -42,6 +42,8 @@ struct GoldenFile: Decodable {
 
 struct GoldenCase: Decodable {
     let name: String
+    /// The reference that produced this case (the optimizer's own, or Adam for AdamW's wd = 0 case).
+    let reference: String
     let seed: UInt64
     let count: Int
     let gradients: String
