@@ -93,8 +93,8 @@ extension AdamW: ElementwiseOptimizer {
         let c = AdamWKernel.Coefficients(
             learningRate: learningRate, weightDecay: weightDecay, beta1: configuration.beta1,
             beta2: configuration.beta2, epsilon: configuration.epsilon, step: state.step)
-        let m = state.firstMoment.mutableBase(), v = state.secondMoment.mutableBase()
-        let o = range.lowerBound
-        AdamWKernel.update(c, x: parameters + o, g: gradients + o, m: m + o, v: v + o, count: range.count)
+        let kernel = AdamWKernel(c: c, x: parameters, g: gradients,
+                                 m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
+        forEachVector(in: range, kernel)
     }
 }

@@ -122,10 +122,9 @@ extension Adan: ElementwiseOptimizer {
             momentumStep: Float(lr / Scalars.biasCorrection(config.beta1, step: t)),
             differenceStep: Float(lr * Double(config.beta2) / Scalars.biasCorrection(config.beta2, step: t)),
             epsilon: config.epsilon)
-        let m = state.momentum.mutableBase(), d = state.differenceMomentum.mutableBase()
-        let n = state.secondMoment.mutableBase(), previous = state.previousGradient.mutableBase()
-        let o = range.lowerBound
-        AdanKernel.update(c, x: parameters + o, g: gradients + o, m: m + o, d: d + o, n: n + o,
-                          previous: previous + o, count: range.count)
+        let kernel = AdanKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase(),
+                                d: state.differenceMomentum.mutableBase(), n: state.secondMoment.mutableBase(),
+                                previous: state.previousGradient.mutableBase())
+        forEachVector(in: range, kernel)
     }
 }

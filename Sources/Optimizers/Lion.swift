@@ -87,8 +87,6 @@ extension Lion: ElementwiseOptimizer {
             decay: 1 - learningRate * weightDecay, learningRate: learningRate,
             beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
             beta2: config.beta2, oneMinusBeta2: 1 - config.beta2)
-        let m = state.momentum.mutableBase()
-        let o = range.lowerBound
-        LionKernel.update(c, x: parameters + o, g: gradients + o, m: m + o, count: range.count)
+        forEachVector(in: range, LionKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase()))
     }
 }

@@ -119,8 +119,8 @@ extension NAdam: ElementwiseOptimizer {
             gradientStep: Float(lr * (1 - mu) / (1 - product)),
             momentumStep: Float(lr * muNext / (1 - product * muNext)),
             epsilon: config.epsilon)
-        let m = state.firstMoment.mutableBase(), v = state.secondMoment.mutableBase()
-        let o = range.lowerBound
-        NAdamKernel.update(c, x: parameters + o, g: gradients + o, m: m + o, v: v + o, count: range.count)
+        let kernel = NAdamKernel(c: c, x: parameters, g: gradients,
+                                 m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
+        forEachVector(in: range, kernel)
     }
 }

@@ -129,18 +129,14 @@ extension S3: ElementwiseOptimizer {
     func coefficients(learningRate: Float, weightDecay: Float) -> S3Kernel.Coefficients {
         let config = configuration
         return S3Kernel.Coefficients(
-            decay: 1 - learningRate * weightDecay, learningRate: learningRate, epsilon: config.epsilon,
-            beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
-            beta2: config.beta2, oneMinusBeta2: 1 - config.beta2,
-            rootWeight: config.beta2 == 0 ? 0 : 1,
-            p: config.p, inverseP: 1 / config.p, nesterov: config.nesterov, power: S3Kernel.Power(config.p))
+            learningRate: learningRate, weightDecay: weightDecay, epsilon: config.epsilon,
+            beta1: config.beta1, beta2: config.beta2, p: config.p, nesterov: config.nesterov)
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
                          range: Range<Int>, learningRate: Float, weightDecay: Float) {
         let c = coefficients(learningRate: learningRate, weightDecay: weightDecay)
-        let m = state.firstMoment.mutableBase(), r = state.momentRoot.mutableBase()
-        let o = range.lowerBound
-        S3Kernel.update(c, x: parameters + o, g: gradients + o, m: m + o, r: r + o, count: range.count)
+        S3Kernel.update(c, x: parameters, g: gradients, m: state.firstMoment.mutableBase(),
+                        r: state.momentRoot.mutableBase(), range: range)
     }
 }

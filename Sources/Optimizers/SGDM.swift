@@ -98,12 +98,12 @@ extension SGDM: ElementwiseOptimizer {
         let c = SGDMKernel.Coefficients(
             learningRate: learningRate, weightDecay: weightDecay, momentum: configuration.momentum,
             dampening: configuration.dampening, nesterov: configuration.nesterov, firstStep: state.step == 1)
-        let o = range.lowerBound
         if configuration.momentum == 0 {
-            SGDMKernel.update(c, x: parameters + o, g: gradients + o, count: range.count)
+            forEachVector(in: range, PlainSGDKernel(learningRate: learningRate, weightDecay: weightDecay,
+                                                    x: parameters, g: gradients))
         } else {
-            let buffer = state.momentumBuffer.mutableBase()
-            SGDMKernel.update(c, x: parameters + o, g: gradients + o, buffer: buffer + o, count: range.count)
+            forEachVector(in: range, SGDMKernel(c: c, x: parameters, g: gradients,
+                                                buffer: state.momentumBuffer.mutableBase()))
         }
     }
 }

@@ -70,7 +70,7 @@ struct KernelTests {
 
         mutating func step(_ g: [Float]) {
             var (x, m, r) = (self.x, self.m, self.r)
-            S3Kernel.update(coefficients, x: &x, g: g, m: &m, r: &r, count: g.count)
+            S3Kernel.update(coefficients, x: &x, g: g, m: &m, r: &r, range: 0..<g.count)
             (self.x, self.m, self.r) = (x, m, r)
         }
     }

@@ -1,18 +1,26 @@
 // The kernel layer: element-wise loops over raw buffers, one SIMD vector of `Lanes` at a time.
 //
-// Every optimizer kernel is written once, as a body over `Lanes` vectors. `forEachVector` runs
-// it over full vectors and then once over the tail, which is loaded into a zero-padded vector
-// and stored back lane by lane; the tail therefore computes exactly what the body computes.
+// Every optimizer kernel is written once, as a body over `Lanes` vectors (a `VectorKernel`).
+// `forEachVector` runs it over full vectors and then once over the tail, which is loaded into a
+// zero-padded vector and stored back lane by lane; the tail computes exactly what the body does.
 // Nothing in this folder is public API.
 
 /// The SIMD vector every kernel works on. Eight lanes are two SSE registers on the baseline
 /// x86-64 target (one AVX register with `-target-cpu haswell`), and give the out-of-order core
-/// two independent chains to overlap long-latency `sqrt` and division.
+/// two independent chains to overlap long-latency `sqrt` and division. (Sixteen lanes were
+/// measured slower on SSE: the kernels then run out of the 16 vector registers.)
+///
+/// Per-step scalars reach the kernels already broadcast to `Lanes` (see the `Coefficients`
+/// structs): given scalar fields that sit next to each other, LLVM's SLP vectoriser pairs
+/// `a * x + b * y` into two-lane vectors and splits the eight-lane arithmetic into shuffles
+/// and scalar operations (measured: S3 with p = 1 at half speed).
 typealias Lanes = SIMD8<Float>
 /// The unsigned integer vector with the same width, for bit manipulation of `Lanes`.
 typealias LaneBits = SIMD8<UInt32>
+/// The signed integer vector with the same width.
+typealias LaneInts = SIMD8<Int32>
 
-extension SIMD8 where Scalar == Float {
+extension Lanes {
     /// Loads `lanes` consecutive floats from `pointer` (all of them when `lanes == scalarCount`),
     /// padding the rest with zeros.
     @inline(__always)
@@ -41,17 +49,23 @@ extension SIMD8 where Scalar == Float {
     }
 }
 
-/// Calls `body(offset, lanes)` for `offset` = 0, W, 2W, ... covering `0..<count`, with
-/// `lanes == W` (the vector width) except for a final partial group.
+/// One element-wise kernel: the work for `lanes` consecutive elements starting at `offset`
+/// (`lanes` is the vector width except for a final partial vector). Implementations are
+/// `@inline(__always)`, so that `forEachVector` specialises into one straight loop.
+protocol VectorKernel {
+    func apply(_ offset: Int, lanes: Int)
+}
+
+/// Runs `kernel` over `range`: full vectors, then one padded partial vector for the rest.
 @inline(__always)
-func forEachVector(count: Int, _ body: (_ offset: Int, _ lanes: Int) -> Void) {
+func forEachVector<K: VectorKernel>(in range: Range<Int>, _ kernel: K) {
     let width = Lanes.scalarCount
-    var offset = 0
-    while offset + width <= count {
-        body(offset, width)
+    var offset = range.lowerBound
+    while offset + width <= range.upperBound {
+        kernel.apply(offset, lanes: width)
         offset += width
     }
-    if offset < count {
-        body(offset, count - offset)
+    if offset < range.upperBound {
+        kernel.apply(offset, lanes: range.upperBound - offset)
     }
 }

@@ -21,8 +21,10 @@ enum NonFiniteScan {
                 odd += Lanes(loading: block + offset + width, lanes: width) * 0
                 offset += 2 * width
             }
-            forEachVector(count: length - offset) { vectorOffset, lanes in
-                even += Lanes(loading: block + offset + vectorOffset, lanes: lanes) * 0
+            while offset < length {
+                let lanes = min(width, length - offset)
+                even += Lanes(loading: block + offset, lanes: lanes) * 0
+                offset += lanes
             }
             if (even + odd).sum() != 0 {
                 for index in 0..<length where !block[index].isFinite {

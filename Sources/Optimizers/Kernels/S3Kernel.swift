@@ -31,60 +31,85 @@ enum S3Kernel {
         }
     }
 
-    /// The per-step scalars of the update.
+    /// The per-step scalars of the update, each broadcast to all lanes (kept as vectors so
+    /// the optimizer never pairs neighbouring scalars into partial vectors; see `Lanes.swift`).
     struct Coefficients {
-        var decay: Float            // 1 - lr * wd
-        var learningRate: Float
-        var epsilon: Float
-        var beta1: Float, oneMinusBeta1: Float
-        var beta2: Float, oneMinusBeta2: Float
+        var decay: Lanes            // 1 - lr * wd
+        var learningRate: Lanes
+        var epsilon: Lanes
+        var beta1: Lanes, oneMinusBeta1: Lanes
+        var beta2: Lanes, oneMinusBeta2: Lanes
         /// 0 when beta2 == 0 (the old root has no weight, so it must not set the scale), else 1.
-        var rootWeight: Float
-        var p: Float, inverseP: Float
+        var rootWeight: Lanes
+        var p: Lanes, inverseP: Lanes
         var nesterov: Bool
         var power: Power
-    }
 
-    static func update(_ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                       m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, count: Int) {
-        switch c.power {
-        case .one: update(PowerOne.self, c, x: x, g: g, m: m, r: r, count: count)
-        case .two: update(PowerTwo.self, c, x: x, g: g, m: m, r: r, count: count)
-        case .three: update(PowerThree.self, c, x: x, g: g, m: m, r: r, count: count)
-        case .four: update(PowerFour.self, c, x: x, g: g, m: m, r: r, count: count)
-        case .general: update(PowerGeneral.self, c, x: x, g: g, m: m, r: r, count: count)
+        init(learningRate: Float, weightDecay: Float, epsilon: Float, beta1: Float, beta2: Float,
+             p: Float, nesterov: Bool) {
+            decay = Lanes(repeating: 1 - learningRate * weightDecay)
+            self.learningRate = Lanes(repeating: learningRate)
+            self.epsilon = Lanes(repeating: epsilon)
+            self.beta1 = Lanes(repeating: beta1)
+            oneMinusBeta1 = Lanes(repeating: 1 - beta1)
+            self.beta2 = Lanes(repeating: beta2)
+            oneMinusBeta2 = Lanes(repeating: 1 - beta2)
+            rootWeight = Lanes(repeating: beta2 == 0 ? 0 : 1)
+            self.p = Lanes(repeating: p)
+            inverseP = Lanes(repeating: 1 / p)
+            self.nesterov = nesterov
+            power = Power(p)
         }
     }
 
-    @inline(__always)
+    /// Runs the kernel for `c.power` and `c.nesterov` over `range`.
+    static func update(_ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                       m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>) {
+        switch c.power {
+        case .one: update(PowerOne.self, c, x: x, g: g, m: m, r: r, range: range)
+        case .two: update(PowerTwo.self, c, x: x, g: g, m: m, r: r, range: range)
+        case .three: update(PowerThree.self, c, x: x, g: g, m: m, r: r, range: range)
+        case .four: update(PowerFour.self, c, x: x, g: g, m: m, r: r, range: range)
+        case .general: update(PowerGeneral.self, c, x: x, g: g, m: m, r: r, range: range)
+        }
+    }
+
     private static func update<P: PowerMean>(
         _: P.Type, _ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-        m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, count: Int
+        m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>
     ) {
         if c.nesterov {
-            update(P.self, nesterov: true, c, x: x, g: g, m: m, r: r, count: count)
+            forEachVector(in: range, S3VectorKernel<P, NesterovOn>(c: c, x: x, g: g, m: m, r: r))
         } else {
-            update(P.self, nesterov: false, c, x: x, g: g, m: m, r: r, count: count)
+            forEachVector(in: range, S3VectorKernel<P, NesterovOff>(c: c, x: x, g: g, m: m, r: r))
         }
     }
+}
+
+/// Whether S3 uses its Nesterov estimates, as a type so each kernel is compiled without the branch.
+protocol NesterovMode { static var enabled: Bool { get } }
+enum NesterovOn: NesterovMode { static var enabled: Bool { true } }
+enum NesterovOff: NesterovMode { static var enabled: Bool { false } }
+
+/// S3's loop body for one way of taking powers and one Nesterov setting.
+struct S3VectorKernel<P: PowerMean, Nesterov: NesterovMode>: VectorKernel {
+    let c: S3Kernel.Coefficients
+    let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+    let m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>
 
     @inline(__always)
-    private static func update<P: PowerMean>(
-        _: P.Type, nesterov: Bool, _ c: Coefficients, x: UnsafeMutablePointer<Float>,
-        g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        forEachVector(count: count) { i, lanes in
-            let gi = Lanes(loading: g + i, lanes: lanes)
-            let mi = c.beta1 * Lanes(loading: m + i, lanes: lanes) + c.oneMinusBeta1 * gi
-            let numerator = nesterov ? c.beta1 * mi + c.oneMinusBeta1 * gi : mi
-            let (ri, denominator) = P.means(root: Lanes(loading: r + i, lanes: lanes),
-                                            magnitude: gi.magnitudes, c, nesterov: nesterov)
-            let xi = Lanes(loading: x + i, lanes: lanes) * c.decay
-                - c.learningRate * (numerator / (denominator + c.epsilon))
-            mi.store(to: m + i, lanes: lanes)
-            ri.store(to: r + i, lanes: lanes)
-            xi.store(to: x + i, lanes: lanes)
-        }
+    func apply(_ i: Int, lanes: Int) {
+        let nesterov = Nesterov.enabled
+        let gi = Lanes(loading: g + i, lanes: lanes)
+        let mi = c.beta1 * Lanes(loading: m + i, lanes: lanes) + c.oneMinusBeta1 * gi
+        let numerator = nesterov ? c.beta1 * mi + c.oneMinusBeta1 * gi : mi
+        let (ri, denominator) = P.means(root: Lanes(loading: r + i, lanes: lanes),
+                                        magnitude: gi.magnitudes, c, nesterov: nesterov)
+        let xi = Lanes(loading: x + i, lanes: lanes) * c.decay
+            - c.learningRate * (numerator / (denominator + c.epsilon))
+        mi.store(to: m + i, lanes: lanes)
+        ri.store(to: r + i, lanes: lanes)
+        xi.store(to: x + i, lanes: lanes)
     }
 }
 

@@ -4,7 +4,7 @@
 
 import _OptimizersShims
 
-extension SIMD8 where Scalar == Float {
+extension Lanes {
     /// The IEEE bit patterns of the lanes.
     @inline(__always)
     var bitPatterns: LaneBits { unsafeBitCast(self, to: LaneBits.self) }
@@ -21,6 +21,10 @@ extension SIMD8 where Scalar == Float {
     /// select, unlike `pointwiseMax`, which follows `Float.maximum` lane by lane).
     @inline(__always)
     func lanesMax(_ other: Lanes) -> Lanes { replacing(with: other, where: self .< other) }
+
+    /// The smaller of `self` and `other` in each lane (for non-NaN lanes).
+    @inline(__always)
+    func lanesMin(_ other: Lanes) -> Lanes { replacing(with: other, where: other .< self) }
 
     /// `|x|` lane by lane (clears the sign bit).
     @inline(__always)
@@ -42,27 +46,27 @@ extension SIMD8 where Scalar == Float {
     var powerOfTwoScales: (down: Lanes, up: Lanes) {
         // The biased exponent E, clamped to [1, 253] so that 2^(127 - E) and 2^(E - 127) are
         // both normal floats.
-        var exponent = bitPatterns &>> 23
-        exponent.replace(with: 1, where: exponent .< 1)
-        exponent.replace(with: 253, where: exponent .> 253)
+        let exponent = LaneBits(truncatingIfNeeded: LaneInts(truncatingIfNeeded: bitPatterns &>> 23)
+            .clamped(lowerBound: 1, upperBound: 253))
         return (Lanes(bitPatterns: (254 &- exponent) &<< 23), Lanes(bitPatterns: exponent &<< 23))
     }
 
     /// The cube root of each lane, within about one ulp, for lanes that are 0 or normal and
     /// non-negative (subnormal lanes are treated as the smallest normal float).
     ///
-    /// A bit-level first guess of `x^(-1/3)` is refined by three division-free Newton steps
-    /// `y <- y (4 - x y^3) / 3`; then `c = x y^2` gets one correction `c <- c - (c^3 - x) y^2 / 3`.
+    /// A bit-level first guess of `x^(-1/3)` (within 3.5%) is refined by two division-free
+    /// Newton steps `y <- y (4 - x y^3) / 3` (to 4e-3, then 5e-5); then `c = x y^2` gets one
+    /// correction `c <- c - (c^3 - x) y^2 / 3`, quadratic again (to about 1e-8).
     @inline(__always)
     func cubeRoots() -> Lanes {
         let x = lanesMax(Lanes(repeating: .leastNormalMagnitude))
         // bits(x^(-1/3)) is about 0x54a2fa8c - bits(x) / 3.
-        let signedBits = SIMD8<Int32>(truncatingIfNeeded: x.bitPatterns)
-        let bitsOverThree: SIMD8<Int32> = optimizers_truncate8(Lanes(signedBits) * (1 / 3 as Float))
-        let guessBits: SIMD8<Int32> = 0x54a2_fa8c &- bitsOverThree
+        let signedBits = LaneInts(truncatingIfNeeded: x.bitPatterns)
+        let bitsOverThree: LaneInts = optimizers_truncate8(Lanes(signedBits) * (1 / 3 as Float))
+        let guessBits: LaneInts = 0x54a2_fa8c &- bitsOverThree
         var y = Lanes(bitPatterns: LaneBits(truncatingIfNeeded: guessBits))
         let xThird = x * (1 / 3 as Float)
-        for _ in 0..<3 {
+        for _ in 0..<2 {
             y = y * ((4 / 3 as Float) - xThird * (y * y * y))
         }
         let yy = y * y
@@ -76,15 +80,17 @@ extension SIMD8 where Scalar == Float {
     /// within a few ulps (Cephes' single-precision logarithm polynomial).
     @inline(__always)
     func log2s() -> Lanes {
+        // Subnormals are scaled by 2^23 first. Everything is kept in floating point, where the
+        // lane selects are packed instructions.
         let subnormal = self .< Lanes(repeating: .leastNormalMagnitude)
-        let x = replacing(with: self * 8_388_608, where: subnormal)  // * 2^23
-        var exponent = SIMD8<Int32>(truncatingIfNeeded: x.bitPatterns &>> 23) &- 127
-        exponent.replace(with: exponent &- 23, where: subnormal)
+        let x = replacing(with: self * 0x1p23, where: subnormal)
+        var exponent = Lanes(LaneInts(truncatingIfNeeded: x.bitPatterns &>> 23)) - 127
+        exponent.replace(with: exponent - 23, where: subnormal)
         // The mantissa in [1, 2), moved into [sqrt(1/2), sqrt(2)).
         var m = Lanes(bitPatterns: (x.bitPatterns & 0x007f_ffff) | 0x3f80_0000)
         let high = m .> Lanes(repeating: 1.414_213_56)
         m.replace(with: m * 0.5, where: high)
-        exponent.replace(with: exponent &+ 1, where: high)
+        exponent.replace(with: exponent + 1, where: high)
         let f = m - 1
         let z = f * f
         var poly = Lanes(repeating: 7.037_683_629_2e-2)
@@ -98,19 +104,21 @@ extension SIMD8 where Scalar == Float {
         poly = poly * f + 3.333_333_117_4e-1
         let lnTail = poly * z * f - 0.5 * z  // ln(1 + f) - f
         let log2e: Float = 1.442_695_040_888_963_4
-        let result = (lnTail * log2e + f * log2e) + Lanes(exponent)
+        let result = (lnTail * log2e + f * log2e) + exponent
         return result.replacing(with: -.infinity, where: self .== 0)
     }
 
-    /// `2^y` lane by lane for `y <= 128`, within a few ulps (Cephes' single-precision exp2
-    /// polynomial); results below the smallest normal float are flushed to zero, and
-    /// `-infinity` gives 0.
+    /// `2^y` lane by lane, within a few ulps (Cephes' single-precision exp2 polynomial), for
+    /// `y < 128`; results below the smallest normal float are flushed to zero, and `-infinity`
+    /// gives 0.
     @inline(__always)
     func exp2s() -> Lanes {
-        let y = lanesMax(Lanes(repeating: -150))
+        // Clamped to [-127, 127], the integer part n needs no further checks: n = -127 gives the
+        // biased exponent 0, a scale of 0, which is the flush to zero.
+        let y = lanesMax(Lanes(repeating: -127)).lanesMin(Lanes(repeating: 127))
         // Round to the nearest integer n with the 1.5 * 2^23 trick; f = y - n lies in [-0.5, 0.5].
         let shifted = y + 12_582_912
-        let n = SIMD8<Int32>(truncatingIfNeeded: shifted.bitPatterns) &- 0x4B40_0000
+        let biased = shifted.bitPatterns &- (0x4B40_0000 - 127)
         let f = y - (shifted - 12_582_912)
         var poly = Lanes(repeating: 1.535_336_188_319_500e-4)
         poly = poly * f + 1.339_887_440_266_574e-3
@@ -118,15 +126,21 @@ extension SIMD8 where Scalar == Float {
         poly = poly * f + 5.550_332_471_162_809e-2
         poly = poly * f + 2.402_264_791_363_012e-1
         poly = poly * f + 6.931_472_028_550_421e-1
-        let fraction = poly * f + 1
-        var biased = n &+ 127
-        biased.replace(with: 0, where: biased .< 0)
-        biased.replace(with: 254, where: biased .> 254)
-        let scale = Lanes(bitPatterns: LaneBits(truncatingIfNeeded: biased) &<< 23)
-        return fraction * scale  // biased == 0 gives scale 0: the flush to zero
+        return (poly * f + 1) * Lanes(bitPatterns: biased &<< 23)
     }
+}
 
-    /// `x^p` lane by lane for lanes in [0, 4) and `p >= 1`, through `exp2(p log2 x)`.
+extension LaneInts {
+    /// Each lane clamped to `lowerBound...upperBound` with subtractions, shifts and masks only:
+    /// Swift's integer-vector comparisons build their masks lane by lane, and clamping in
+    /// floating point before the bit cast crashes the Swift 6.3 optimizer (LLVM "Instruction
+    /// does not dominate all uses").
     @inline(__always)
-    func powers(_ p: Float) -> Lanes { (log2s() * p).exp2s() }
+    func clamped(lowerBound: Int32, upperBound: Int32) -> Self {
+        var below = self &- lowerBound                  // max(x, lo) = lo + max(x - lo, 0)
+        var x = (below & ~(below &>> 31)) &+ lowerBound
+        below = x &- upperBound                         // min(x, hi) = x - max(x - hi, 0)
+        x = x &- (below & ~(below &>> 31))
+        return x
+    }
 }
