@@ -95,6 +95,6 @@ extension AdamW: ElementwiseOptimizer {
             beta2: configuration.beta2, epsilon: configuration.epsilon, step: state.step)
         let kernel = AdamWKernel(c: c, x: parameters, g: gradients,
                                  m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
-        forEachVector(in: range, kernel)
+        forEachVectorInParallel(in: range, kernel)
     }
 }

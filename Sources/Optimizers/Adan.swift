@@ -125,6 +125,6 @@ extension Adan: ElementwiseOptimizer {
         let kernel = AdanKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase(),
                                 d: state.differenceMomentum.mutableBase(), n: state.secondMoment.mutableBase(),
                                 previous: state.previousGradient.mutableBase())
-        forEachVector(in: range, kernel)
+        forEachVectorInParallel(in: range, kernel)
     }
 }

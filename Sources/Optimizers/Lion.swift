@@ -87,6 +87,6 @@ extension Lion: ElementwiseOptimizer {
             decay: 1 - learningRate * weightDecay, learningRate: learningRate,
             beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
             beta2: config.beta2, oneMinusBeta2: 1 - config.beta2)
-        forEachVector(in: range, LionKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase()))
+        forEachVectorInParallel(in: range, LionKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase()))
     }
 }

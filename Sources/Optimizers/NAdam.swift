@@ -121,6 +121,6 @@ extension NAdam: ElementwiseOptimizer {
             epsilon: config.epsilon)
         let kernel = NAdamKernel(c: c, x: parameters, g: gradients,
                                  m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
-        forEachVector(in: range, kernel)
+        forEachVectorInParallel(in: range, kernel)
     }
 }

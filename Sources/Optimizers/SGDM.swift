@@ -99,10 +99,10 @@ extension SGDM: ElementwiseOptimizer {
             learningRate: learningRate, weightDecay: weightDecay, momentum: configuration.momentum,
             dampening: configuration.dampening, nesterov: configuration.nesterov, firstStep: state.step == 1)
         if configuration.momentum == 0 {
-            forEachVector(in: range, PlainSGDKernel(learningRate: learningRate, weightDecay: weightDecay,
+            forEachVectorInParallel(in: range, PlainSGDKernel(learningRate: learningRate, weightDecay: weightDecay,
                                                     x: parameters, g: gradients))
         } else {
-            forEachVector(in: range, SGDMKernel(c: c, x: parameters, g: gradients,
+            forEachVectorInParallel(in: range, SGDMKernel(c: c, x: parameters, g: gradients,
                                                 buffer: state.momentumBuffer.mutableBase()))
         }
     }

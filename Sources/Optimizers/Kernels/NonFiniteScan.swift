@@ -4,14 +4,28 @@ enum NonFiniteScan {
     /// a non-finite value is searched element by element.
     static let blockSize = 4096
 
-    /// The index of the first NaN or infinite value in `values[0..<count]`, or nil.
+    /// The index of the first NaN or infinite value in `values[0..<count]`, or nil; large
+    /// buffers are scanned in parallel chunks (the first bad index of the first bad chunk wins).
+    static func firstNonFinite(_ values: UnsafePointer<Float>, count: Int) -> Int? {
+        let threads = Parallelism.threadCount(for: count)
+        if threads == 1 { return firstNonFinite(values, in: 0..<count) }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: threads) { found in
+            WorkerPool.shared.run(chunks: threads) { chunk in
+                found[chunk] = firstNonFinite(values, in: chunkRange(chunk, of: threads, in: 0..<count)) ?? Int.max
+            }
+            let first = found.min()!
+            return first == Int.max ? nil : first
+        }
+    }
+
+    /// The index of the first NaN or infinite value in `values[range]`, or nil.
     ///
     /// `x * 0` is 0 for every finite `x` and NaN for NaN and infinities, so a block is clean
     /// exactly when the sum of its `x * 0` is 0. Two accumulators keep two add chains in flight.
-    static func firstNonFinite(_ values: UnsafePointer<Float>, count: Int) -> Int? {
-        var start = 0
-        while start < count {
-            let length = min(blockSize, count - start)
+    static func firstNonFinite(_ values: UnsafePointer<Float>, in range: Range<Int>) -> Int? {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let length = min(blockSize, range.upperBound - start)
             let block = values + start
             var even = Lanes.zero, odd = Lanes.zero
             var offset = 0

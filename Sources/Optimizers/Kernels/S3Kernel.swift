@@ -79,9 +79,9 @@ enum S3Kernel {
         m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>
     ) {
         if c.nesterov {
-            forEachVector(in: range, S3VectorKernel<P, NesterovOn>(c: c, x: x, g: g, m: m, r: r))
+            forEachVectorInParallel(in: range, S3VectorKernel<P, NesterovOn>(c: c, x: x, g: g, m: m, r: r))
         } else {
-            forEachVector(in: range, S3VectorKernel<P, NesterovOff>(c: c, x: x, g: g, m: m, r: r))
+            forEachVectorInParallel(in: range, S3VectorKernel<P, NesterovOff>(c: c, x: x, g: g, m: m, r: r))
         }
     }
 }
