@@ -5,10 +5,15 @@ let package = Package(
     name: "swift-s3-optimizers",
     products: [
         .library(name: "Optimizers", targets: ["Optimizers"]),
+        .library(name: "Theory", targets: ["Theory"]),
+        .executable(name: "theory-check", targets: ["theory-check"]),
     ],
     targets: [
         .target(name: "_OptimizersShims"),
         .target(name: "Optimizers", dependencies: ["_OptimizersShims"]),
+        .target(name: "Theory", dependencies: ["Optimizers"]),
+        .executableTarget(name: "theory-check", dependencies: ["Theory"]),
+        .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
         .testTarget(
             name: "OptimizersTests",
             dependencies: ["Optimizers"],
