@@ -26,6 +26,8 @@ struct AdamWKernel: VectorKernel {
     let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
     let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
 
+    var job: ParallelJob { .adamW(self) }
+
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {
         let gi = Lanes(loading: g + i, lanes: lanes)

@@ -41,6 +41,8 @@ struct AdanKernel: VectorKernel {
     let n: UnsafeMutablePointer<Float>
     let previous: UnsafeMutablePointer<Float>
 
+    var job: ParallelJob { .adan(self) }
+
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {
         let gi = Lanes(loading: g + i, lanes: lanes)

@@ -54,6 +54,8 @@ extension Lanes {
 /// `@inline(__always)`, so that `forEachVector` specialises into one straight loop.
 protocol VectorKernel {
     func apply(_ offset: Int, lanes: Int)
+    /// This kernel as a job for the worker pool.
+    var job: ParallelJob { get }
 }
 
 /// Runs `kernel` over `range`: full vectors, then one padded partial vector for the rest.

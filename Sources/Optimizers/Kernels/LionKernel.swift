@@ -24,6 +24,8 @@ struct LionKernel: VectorKernel {
     let g: UnsafePointer<Float>
     let m: UnsafeMutablePointer<Float>
 
+    var job: ParallelJob { .lion(self) }
+
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {
         let gi = Lanes(loading: g + i, lanes: lanes)

@@ -34,6 +34,8 @@ struct NAdamKernel: VectorKernel {
     let m: UnsafeMutablePointer<Float>
     let v: UnsafeMutablePointer<Float>
 
+    var job: ParallelJob { .nAdam(self) }
+
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {
         let x0 = Lanes(loading: x + i, lanes: lanes)

@@ -10,9 +10,7 @@ enum NonFiniteScan {
         let threads = Parallelism.threadCount(for: count)
         if threads == 1 { return firstNonFinite(values, in: 0..<count) }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: threads) { found in
-            WorkerPool.shared.run(chunks: threads) { chunk in
-                found[chunk] = firstNonFinite(values, in: chunkRange(chunk, of: threads, in: 0..<count)) ?? Int.max
-            }
+            WorkerPool.shared.run(.scan(values, results: found.baseAddress!), over: 0..<count, chunks: threads)
             let first = found.min()!
             return first == Int.max ? nil : first
         }

@@ -62,26 +62,42 @@ enum S3Kernel {
         }
     }
 
-    /// Runs the kernel for `c.power` and `c.nesterov` over `range`.
+    /// Everything one S3 pass needs.
+    struct Arguments {
+        let c: Coefficients
+        let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+        let m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>
+    }
+
+    /// Runs the kernel for `c.power` and `c.nesterov` over `range`, across threads when the
+    /// range is large.
     static func update(_ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
                        m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>) {
-        switch c.power {
-        case .one: update(PowerOne.self, c, x: x, g: g, m: m, r: r, range: range)
-        case .two: update(PowerTwo.self, c, x: x, g: g, m: m, r: r, range: range)
-        case .three: update(PowerThree.self, c, x: x, g: g, m: m, r: r, range: range)
-        case .four: update(PowerFour.self, c, x: x, g: g, m: m, r: r, range: range)
-        case .general: update(PowerGeneral.self, c, x: x, g: g, m: m, r: r, range: range)
+        let arguments = Arguments(c: c, x: x, g: g, m: m, r: r)
+        let threads = Parallelism.threadCount(for: range.count)
+        if threads == 1 {
+            updateSerially(arguments, range: range)
+        } else {
+            WorkerPool.shared.run(.s3(arguments), over: range, chunks: threads)
         }
     }
 
-    private static func update<P: PowerMean>(
-        _: P.Type, _ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-        m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>
-    ) {
-        if c.nesterov {
-            forEachVectorInParallel(in: range, S3VectorKernel<P, NesterovOn>(c: c, x: x, g: g, m: m, r: r))
+    /// Runs the kernel for `c.power` and `c.nesterov` over `range` on this thread.
+    static func updateSerially(_ a: Arguments, range: Range<Int>) {
+        switch a.c.power {
+        case .one: update(PowerOne.self, a, range: range)
+        case .two: update(PowerTwo.self, a, range: range)
+        case .three: update(PowerThree.self, a, range: range)
+        case .four: update(PowerFour.self, a, range: range)
+        case .general: update(PowerGeneral.self, a, range: range)
+        }
+    }
+
+    private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>) {
+        if a.c.nesterov {
+            forEachVector(in: range, S3VectorKernel<P, NesterovOn>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
         } else {
-            forEachVectorInParallel(in: range, S3VectorKernel<P, NesterovOff>(c: c, x: x, g: g, m: m, r: r))
+            forEachVector(in: range, S3VectorKernel<P, NesterovOff>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
         }
     }
 }
@@ -96,6 +112,8 @@ struct S3VectorKernel<P: PowerMean, Nesterov: NesterovMode>: VectorKernel {
     let c: S3Kernel.Coefficients
     let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
     let m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>
+
+    var job: ParallelJob { .s3(S3Kernel.Arguments(c: c, x: x, g: g, m: m, r: r)) }
 
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {

@@ -28,6 +28,8 @@ struct SGDMKernel: VectorKernel {
     let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
     let buffer: UnsafeMutablePointer<Float>
 
+    var job: ParallelJob { .sgdm(self) }
+
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {
         var xi = Lanes(loading: x + i, lanes: lanes)
@@ -50,6 +52,8 @@ struct PlainSGDKernel: VectorKernel {
         self.weightDecay = Lanes(repeating: weightDecay)
         (self.x, self.g) = (x, g)
     }
+
+    var job: ParallelJob { .plainSGD(self) }
 
     @inline(__always)
     func apply(_ i: Int, lanes: Int) {

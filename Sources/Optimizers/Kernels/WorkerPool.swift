@@ -25,20 +25,6 @@ public enum Parallelism {
     }
 }
 
-/// Runs `kernel` over `range`, split into contiguous chunks (multiples of 64 bytes) across the
-/// worker pool when the range is large enough.
-@inline(__always)
-func forEachVectorInParallel<K: VectorKernel>(in range: Range<Int>, _ kernel: K) {
-    let threads = Parallelism.threadCount(for: range.count)
-    if threads == 1 {
-        forEachVector(in: range, kernel)
-        return
-    }
-    WorkerPool.shared.run(chunks: threads) { chunk in
-        forEachVector(in: chunkRange(chunk, of: threads, in: range), kernel)
-    }
-}
-
 /// The `chunk`-th of `chunks` contiguous pieces of `range`, with boundaries on multiples of
 /// 16 elements (one cache line) from the range's start.
 func chunkRange(_ chunk: Int, of chunks: Int, in range: Range<Int>) -> Range<Int> {
@@ -49,32 +35,26 @@ func chunkRange(_ chunk: Int, of chunks: Int, in range: Range<Int>) -> Range<Int
 }
 
 /// Persistent worker threads that help the calling thread with the chunks of one job at a time.
-/// Dispatching a job allocates nothing: the job closure is borrowed (`withoutActuallyEscaping`)
-/// for the duration of `run`, which returns only when every chunk is done and no worker still
-/// holds the closure.
+/// Dispatching a job allocates nothing: the job is plain data (`ParallelJob`), and `run` returns
+/// only when every chunk is done.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 
-    /// The closure of the running job. Sendable by construction: `run` keeps it alive and
-    /// unchanged until every worker has let go of it, and chunks touch disjoint elements.
-    private struct Body: @unchecked Sendable {
-        let call: (Int) -> Void
-    }
-
-    private struct Job {
+    /// The current job. Sendable by construction: its pointers are only dereferenced for a
+    /// claimed chunk, and `run` keeps the buffers alive until every chunk is finished.
+    private struct Job: @unchecked Sendable {
         var generation: UInt32 = 0
-        var body: Body?
+        var job: ParallelJob?
+        var range = 0..<0
         var chunks = 0
     }
 
     /// The current job, read by workers when they wake.
-    private let job = Mutex(Job())
+    private let current = Mutex(Job())
     /// Generation (high 32 bits) and next unclaimed chunk (low 32 bits) of the current job.
     private let claims = Atomic<UInt64>(0)
     /// Chunks finished in the current job.
     private let finished = Atomic<Int>(0)
-    /// Workers holding a copy of the current job's closure.
-    private let holders = Atomic<Int>(0)
     private let wake = DispatchSemaphore(value: 0)
     /// Serialises jobs from different calling threads.
     private let submission = Mutex(())
@@ -89,40 +69,36 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Calls `body(chunk)` once for every chunk in `0..<chunks`, on this thread and the workers.
-    func run(chunks: Int, _ body: (Int) -> Void) {
+    /// Runs `job` over `range` in `chunks` pieces, on this thread and the workers.
+    func run(_ job: ParallelJob, over range: Range<Int>, chunks: Int) {
         guard workerCount > 0, chunks > 1 else {
-            for chunk in 0..<chunks { body(chunk) }
+            for chunk in 0..<chunks { job.run(chunkRange(chunk, of: chunks, in: range), chunk: chunk) }
             return
         }
         submission.withLock { _ in
-            withoutActuallyEscaping(body) { body in
-                let generation = job.withLock { job -> UInt32 in
-                    job.generation &+= 1
-                    job.body = Body(call: body)
-                    job.chunks = chunks
-                    return job.generation
-                }
-                finished.store(0, ordering: .relaxed)
-                claims.store(UInt64(generation) << 32, ordering: .releasing)
-                for _ in 0..<min(workerCount, chunks - 1) { wake.signal() }
-                claimChunks(generation: generation, chunks: chunks, body: body)
-                while finished.load(ordering: .acquiring) < chunks { sched_yield() }
-                job.withLock { $0.body = nil }
-                while holders.load(ordering: .acquiring) > 0 { sched_yield() }
+            let generation = current.withLock { current -> UInt32 in
+                current.generation &+= 1
+                (current.job, current.range, current.chunks) = (job, range, chunks)
+                return current.generation
             }
+            finished.store(0, ordering: .relaxed)
+            claims.store(UInt64(generation) << 32, ordering: .releasing)
+            for _ in 0..<min(workerCount, chunks - 1) { wake.signal() }
+            claimChunks(generation: generation, job: job, range: range, chunks: chunks)
+            while finished.load(ordering: .acquiring) < chunks { sched_yield() }
         }
     }
 
     /// Claims and runs chunks of job `generation` until none is left.
-    private func claimChunks(generation: UInt32, chunks: Int, body: (Int) -> Void) {
+    private func claimChunks(generation: UInt32, job: ParallelJob, range: Range<Int>, chunks: Int) {
         while true {
             let word = claims.load(ordering: .acquiring)
             guard UInt32(word >> 32) == generation, Int(word & 0xFFFF_FFFF) < chunks else { return }
             let (exchanged, _) = claims.compareExchange(
                 expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
             guard exchanged else { continue }
-            body(Int(word & 0xFFFF_FFFF))
+            let chunk = Int(word & 0xFFFF_FFFF)
+            job.run(chunkRange(chunk, of: chunks, in: range), chunk: chunk)
             finished.add(1, ordering: .releasing)
         }
     }
@@ -130,20 +106,10 @@ final class WorkerPool: @unchecked Sendable {
     private func work() {
         while true {
             wake.wait()
-            participate()
-            // `participate` has returned, so its copy of the closure is gone (a release inside
-            // this loop could be moved past the atomic operation by the optimizer).
-            holders.subtract(1, ordering: .releasing)
+            let snapshot = current.withLock { $0 }
+            if let job = snapshot.job {
+                claimChunks(generation: snapshot.generation, job: job, range: snapshot.range, chunks: snapshot.chunks)
+            }
         }
-    }
-
-    /// Registers as a holder, takes the current job and helps with its chunks.
-    @inline(never)
-    private func participate() {
-        let (generation, body, chunks) = job.withLock { job in
-            holders.add(1, ordering: .relaxed)
-            return (job.generation, job.body, job.chunks)
-        }
-        if let body { claimChunks(generation: generation, chunks: chunks, body: body.call) }
     }
 }
