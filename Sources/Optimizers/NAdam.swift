@@ -115,7 +115,7 @@ extension NAdam: ElementwiseOptimizer {
             coupledDecay: config.decoupledWeightDecay ? 0 : weightDecay,
             beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
             beta2: config.beta2, oneMinusBeta2: 1 - config.beta2,
-            inverseCorrection2: Float(1 / Scalars.biasCorrection(config.beta2, step: t)),
+            inverseCorrection2: Float(1 / Scalars.biasCorrection(config.beta2, step: t).squareRoot()),
             gradientStep: Float(lr * (1 - mu) / (1 - product)),
             momentumStep: Float(lr * muNext / (1 - product * muNext)),
             epsilon: config.epsilon)

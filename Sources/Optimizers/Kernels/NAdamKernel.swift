@@ -7,7 +7,7 @@ struct NAdamKernel: VectorKernel {
         var coupledDecay: Lanes     // wd when coupled, else 0
         var beta1: Lanes, oneMinusBeta1: Lanes
         var beta2: Lanes, oneMinusBeta2: Lanes
-        var inverseCorrection2: Lanes  // 1 / (1 - beta2^t)
+        var inverseCorrection2: Lanes  // 1 / sqrt(1 - beta2^t)
         var gradientStep: Lanes     // lr (1 - mu_t) / (1 - P_t)
         var momentumStep: Lanes     // lr mu_{t+1} / (1 - P_t mu_{t+1})
         var epsilon: Lanes
@@ -42,8 +42,8 @@ struct NAdamKernel: VectorKernel {
         let gi = Lanes(loading: g + i, lanes: lanes) + c.coupledDecay * x0
         let mi = c.beta1 * Lanes(loading: m + i, lanes: lanes) + c.oneMinusBeta1 * gi
         let vi = c.beta2 * Lanes(loading: v + i, lanes: lanes) + c.oneMinusBeta2 * (gi * gi)
-        let denominator = (vi * c.inverseCorrection2).squareRoots() + c.epsilon
-        let xi = x0 * c.decay - (c.gradientStep * gi + c.momentumStep * mi) / denominator
+        let denominator = vi.squareRoots() * c.inverseCorrection2 + c.epsilon
+        let xi = x0 * c.decay - c.gradientStep * (gi / denominator) - c.momentumStep * (mi / denominator)
         mi.store(to: m + i, lanes: lanes)
         vi.store(to: v + i, lanes: lanes)
         xi.store(to: x + i, lanes: lanes)
