@@ -89,6 +89,11 @@ public struct Adan: StatefulOptimizer {
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor) throws {
         try performStep(parameters: &parameters, gradients: gradients)
     }
+
+    /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
+    public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
+        try performStep(parameters: &parameters, gradients: gradients, groups: groups)
+    }
 }
 
 extension Adan: ElementwiseOptimizer {

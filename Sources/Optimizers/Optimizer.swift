@@ -47,6 +47,8 @@ public enum OptimizerError: Error, Equatable, Sendable {
     case stateCountMismatch(state: Int, parameters: Int)
     /// A gradient element is NaN or infinite.
     case nonFiniteGradient(index: Int, value: Float)
+    /// A parameter group is out of bounds, overlaps another, or has an invalid value.
+    case invalidParameterGroup(name: String, reason: String)
 }
 
 extension OptimizerError: CustomStringConvertible {
@@ -60,6 +62,8 @@ extension OptimizerError: CustomStringConvertible {
             return "optimizer state was built for \(state) elements but the buffers have \(parameters)"
         case let .nonFiniteGradient(index, value):
             return "gradient[\(index)] = \(value) is not finite; nothing was updated"
+        case let .invalidParameterGroup(name, reason):
+            return "invalid parameter group \"\(name)\": \(reason)"
         }
     }
 }
@@ -78,4 +82,8 @@ public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
     var stateCount: Int? { get }
     /// What `step` does about NaN and infinite gradients.
     var gradientCheck: GradientCheck { get set }
+
+    /// One step with per-group learning-rate multipliers and weight decays; elements outside
+    /// every group use the optimizer's own. `groups.parameterCount` must equal the count.
+    mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws
 }

@@ -78,6 +78,11 @@ public struct SGDM: StatefulOptimizer {
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor) throws {
         try performStep(parameters: &parameters, gradients: gradients)
     }
+
+    /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
+    public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
+        try performStep(parameters: &parameters, gradients: gradients, groups: groups)
+    }
 }
 
 extension SGDM: ElementwiseOptimizer {

@@ -14,13 +14,25 @@ protocol ElementwiseOptimizer: StatefulOptimizer {
 }
 
 extension ElementwiseOptimizer {
-    /// Validates, then updates all of `parameters` with the configured weight decay.
-    mutating func performStep(parameters: inout FlatTensor, gradients: FlatTensor) throws {
+    /// Validates, then updates all of `parameters`, group by group when `groups` are given
+    /// (one kernel pass per group; all groups share one step count).
+    mutating func performStep(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups? = nil) throws {
+        if let groups, groups.parameterCount != parameters.count {
+            throw OptimizerError.stateCountMismatch(state: groups.parameterCount, parameters: parameters.count)
+        }
         guard try Validate.step(learningRate: learningRate, parameters: parameters, gradients: gradients,
                                 stateCount: stateCount, gradientCheck: gradientCheck)
         else { return }
         beginStep(count: parameters.count)
-        update(parameters: parameters.mutableBase(), gradients: gradients.base,
-               range: 0..<parameters.count, learningRate: learningRate, weightDecay: configuredWeightDecay)
+        let (x, g) = (parameters.mutableBase(), gradients.base)
+        guard let groups else {
+            update(parameters: x, gradients: g, range: 0..<parameters.count, learningRate: learningRate,
+                   weightDecay: configuredWeightDecay)
+            return
+        }
+        for segment in groups.segments() {
+            update(parameters: x, gradients: g, range: segment.range, learningRate: learningRate * segment.scale,
+                   weightDecay: segment.weightDecay ?? configuredWeightDecay)
+        }
     }
 }

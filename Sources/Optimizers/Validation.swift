@@ -37,6 +37,13 @@ enum Validate {
         }
     }
 
+    /// An integer count >= `minimum` (schedule lengths).
+    static func count(_ name: String, _ value: Int, minimum: Int) throws {
+        guard value >= minimum else {
+            throw OptimizerError.invalidHyperparameter(name: name, value: Float(value), allowed: "an integer >= \(minimum)")
+        }
+    }
+
     /// A state size given at initialisation.
     static func parameterCount(_ count: Int?) throws {
         if let count, count < 0 {
