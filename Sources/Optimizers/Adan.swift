@@ -48,7 +48,7 @@ public struct Adan: StatefulOptimizer {
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable {
+    public struct State: Sendable, Equatable, Codable, OptimizerState {
         /// Steps taken so far.
         public internal(set) var step: Int = 0
         /// The gradient momentum `m` (empty until allocated).
@@ -59,14 +59,25 @@ public struct Adan: StatefulOptimizer {
         public internal(set) var secondMoment = FlatTensor()
         /// The previous step's gradient `p` (empty until allocated).
         public internal(set) var previousGradient = FlatTensor()
+
+        /// The buffers, in a fixed order (for checkpoints).
+        var buffers: [FlatTensor] {
+            get { [momentum, differenceMomentum, secondMoment, previousGradient] }
+            set {
+                momentum = newValue[0]
+                differenceMomentum = newValue[1]
+                secondMoment = newValue[2]
+                previousGradient = newValue[3]
+            }
+        }
     }
 
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
-    public private(set) var state = State()
+    public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
-    public private(set) var stateCount: Int?
+    public internal(set) var stateCount: Int?
 
     /// Creates an Adan optimizer; `parameterCount` allocates the state now instead of at the first step.
     public init(learningRate: Float, beta1: Float = 0.98, beta2: Float = 0.92, beta3: Float = 0.99,
@@ -90,6 +101,11 @@ public struct Adan: StatefulOptimizer {
         try performStep(parameters: &parameters, gradients: gradients)
     }
 
+    /// Restores an optimizer from a checkpoint, re-validating everything in it.
+    public init(restoring checkpoint: Checkpoint<Self>) throws {
+        self = try Self.restored(from: checkpoint)
+    }
+
     /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
         try performStep(parameters: &parameters, gradients: gradients, groups: groups)
@@ -98,6 +114,11 @@ public struct Adan: StatefulOptimizer {
 
 extension Adan: ElementwiseOptimizer {
     var configuredWeightDecay: Float { configuration.weightDecay }
+
+    static func validated(_ c: Configuration) throws -> Configuration {
+        try Configuration(beta1: c.beta1, beta2: c.beta2, beta3: c.beta3, epsilon: c.epsilon,
+                          weightDecay: c.weightDecay, decoupledWeightDecay: c.decoupledWeightDecay)
+    }
 
     private mutating func allocate(_ count: Int) {
         state.momentum = FlatTensor(zeros: count)

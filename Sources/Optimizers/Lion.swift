@@ -32,19 +32,27 @@ public struct Lion: StatefulOptimizer {
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable {
+    public struct State: Sendable, Equatable, Codable, OptimizerState {
         /// Steps taken so far.
         public internal(set) var step: Int = 0
         /// The momentum `m` (empty until allocated).
         public internal(set) var momentum = FlatTensor()
+
+        /// The buffers, in a fixed order (for checkpoints).
+        var buffers: [FlatTensor] {
+            get { [momentum] }
+            set {
+                momentum = newValue[0]
+            }
+        }
     }
 
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
-    public private(set) var state = State()
+    public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
-    public private(set) var stateCount: Int?
+    public internal(set) var stateCount: Int?
 
     /// Creates a Lion optimizer; `parameterCount` allocates the state now instead of at the first step.
     public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.99, weightDecay: Float = 0,
@@ -66,6 +74,11 @@ public struct Lion: StatefulOptimizer {
         try performStep(parameters: &parameters, gradients: gradients)
     }
 
+    /// Restores an optimizer from a checkpoint, re-validating everything in it.
+    public init(restoring checkpoint: Checkpoint<Self>) throws {
+        self = try Self.restored(from: checkpoint)
+    }
+
     /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
         try performStep(parameters: &parameters, gradients: gradients, groups: groups)
@@ -74,6 +87,10 @@ public struct Lion: StatefulOptimizer {
 
 extension Lion: ElementwiseOptimizer {
     var configuredWeightDecay: Float { configuration.weightDecay }
+
+    static func validated(_ c: Configuration) throws -> Configuration {
+        try Configuration(beta1: c.beta1, beta2: c.beta2, weightDecay: c.weightDecay)
+    }
 
     private mutating func allocate(_ count: Int) {
         state.momentum = FlatTensor(zeros: count)

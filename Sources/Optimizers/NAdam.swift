@@ -50,7 +50,7 @@ public struct NAdam: StatefulOptimizer {
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable {
+    public struct State: Sendable, Equatable, Codable, OptimizerState {
         /// Steps taken so far.
         public internal(set) var step: Int = 0
         /// `P_t`, the product of the momentum schedule so far (1 before the first step).
@@ -59,14 +59,23 @@ public struct NAdam: StatefulOptimizer {
         public internal(set) var firstMoment = FlatTensor()
         /// The second moment `v` (empty until allocated).
         public internal(set) var secondMoment = FlatTensor()
+
+        /// The buffers, in a fixed order (for checkpoints).
+        var buffers: [FlatTensor] {
+            get { [firstMoment, secondMoment] }
+            set {
+                firstMoment = newValue[0]
+                secondMoment = newValue[1]
+            }
+        }
     }
 
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
-    public private(set) var state = State()
+    public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
-    public private(set) var stateCount: Int?
+    public internal(set) var stateCount: Int?
 
     /// Creates a NAdam optimizer; `parameterCount` allocates the state now instead of at the first step.
     public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
@@ -90,6 +99,11 @@ public struct NAdam: StatefulOptimizer {
         try performStep(parameters: &parameters, gradients: gradients)
     }
 
+    /// Restores an optimizer from a checkpoint, re-validating everything in it.
+    public init(restoring checkpoint: Checkpoint<Self>) throws {
+        self = try Self.restored(from: checkpoint)
+    }
+
     /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
         try performStep(parameters: &parameters, gradients: gradients, groups: groups)
@@ -98,6 +112,11 @@ public struct NAdam: StatefulOptimizer {
 
 extension NAdam: ElementwiseOptimizer {
     var configuredWeightDecay: Float { configuration.weightDecay }
+
+    static func validated(_ c: Configuration) throws -> Configuration {
+        try Configuration(beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, weightDecay: c.weightDecay,
+                          momentumDecay: c.momentumDecay, decoupledWeightDecay: c.decoupledWeightDecay)
+    }
 
     private mutating func allocate(_ count: Int) {
         state.firstMoment = FlatTensor(zeros: count)

@@ -86,4 +86,8 @@ public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
     /// One step with per-group learning-rate multipliers and weight decays; elements outside
     /// every group use the optimizer's own. `groups.parameterCount` must equal the count.
     mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws
+
+    /// Restores an optimizer from a ``Checkpoint``, validating it as `init` validates its
+    /// arguments; throws ``CheckpointError`` or ``OptimizerError``.
+    init(restoring checkpoint: Checkpoint<Self>) throws
 }

@@ -65,21 +65,30 @@ public struct S3: StatefulOptimizer {
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable {
+    public struct State: Sendable, Equatable, Codable, OptimizerState {
         /// Steps taken so far.
         public internal(set) var step: Int = 0
         /// The first moment `m` (empty until allocated).
         public internal(set) var firstMoment = FlatTensor()
         /// The p-th root `r = s^(1/p)` of the p-th-order moment `s` (empty until allocated).
         public internal(set) var momentRoot = FlatTensor()
+
+        /// The buffers, in a fixed order (for checkpoints).
+        var buffers: [FlatTensor] {
+            get { [firstMoment, momentRoot] }
+            set {
+                firstMoment = newValue[0]
+                momentRoot = newValue[1]
+            }
+        }
     }
 
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
-    public private(set) var state = State()
+    public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
-    public private(set) var stateCount: Int?
+    public internal(set) var stateCount: Int?
 
     /// Creates the paper's S3; `parameterCount` allocates the state now instead of at the first step.
     public init(learningRate: Float, beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8,
@@ -111,6 +120,11 @@ public struct S3: StatefulOptimizer {
         try performStep(parameters: &parameters, gradients: gradients)
     }
 
+    /// Restores an optimizer from a checkpoint, re-validating everything in it.
+    public init(restoring checkpoint: Checkpoint<Self>) throws {
+        self = try Self.restored(from: checkpoint)
+    }
+
     /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
         try performStep(parameters: &parameters, gradients: gradients, groups: groups)
@@ -119,6 +133,11 @@ public struct S3: StatefulOptimizer {
 
 extension S3: ElementwiseOptimizer {
     var configuredWeightDecay: Float { configuration.weightDecay }
+
+    static func validated(_ c: Configuration) throws -> Configuration {
+        try Configuration(beta1: c.beta1, beta2: c.beta2, p: c.p, epsilon: c.epsilon, weightDecay: c.weightDecay,
+                          nesterov: c.nesterov)
+    }
 
     private mutating func allocate(_ count: Int) {
         state.firstMoment = FlatTensor(zeros: count)

@@ -44,19 +44,27 @@ public struct SGDM: StatefulOptimizer {
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable {
+    public struct State: Sendable, Equatable, Codable, OptimizerState {
         /// Steps taken so far.
         public internal(set) var step: Int = 0
         /// The momentum buffer `b` (empty until allocated, and always when `momentum == 0`).
         public internal(set) var momentumBuffer = FlatTensor()
+
+        /// The buffers, in a fixed order (for checkpoints).
+        var buffers: [FlatTensor] {
+            get { [momentumBuffer] }
+            set {
+                momentumBuffer = newValue[0]
+            }
+        }
     }
 
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
-    public private(set) var state = State()
+    public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
-    public private(set) var stateCount: Int?
+    public internal(set) var stateCount: Int?
 
     /// Creates an SGD optimizer; `parameterCount` allocates the state now instead of at the first step.
     public init(learningRate: Float, momentum: Float = 0.9, dampening: Float = 0, nesterov: Bool = false,
@@ -79,6 +87,11 @@ public struct SGDM: StatefulOptimizer {
         try performStep(parameters: &parameters, gradients: gradients)
     }
 
+    /// Restores an optimizer from a checkpoint, re-validating everything in it.
+    public init(restoring checkpoint: Checkpoint<Self>) throws {
+        self = try Self.restored(from: checkpoint)
+    }
+
     /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
         try performStep(parameters: &parameters, gradients: gradients, groups: groups)
@@ -87,6 +100,10 @@ public struct SGDM: StatefulOptimizer {
 
 extension SGDM: ElementwiseOptimizer {
     var configuredWeightDecay: Float { configuration.weightDecay }
+
+    static func validated(_ c: Configuration) throws -> Configuration {
+        try Configuration(momentum: c.momentum, dampening: c.dampening, nesterov: c.nesterov, weightDecay: c.weightDecay)
+    }
 
     private mutating func allocate(_ count: Int) {
         if configuration.momentum != 0 { state.momentumBuffer = FlatTensor(zeros: count) }

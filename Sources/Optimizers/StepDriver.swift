@@ -2,7 +2,12 @@
 // then one kernel pass. Each optimizer supplies the pass.
 
 /// An optimizer whose update is element-wise, with state buffers the size of the parameters.
-protocol ElementwiseOptimizer: StatefulOptimizer {
+protocol ElementwiseOptimizer: StatefulOptimizer where State: OptimizerState {
+    init(learningRate: Float, configuration: Configuration, parameterCount: Int?) throws
+    /// `configuration` re-validated (a decoded configuration has not been through `init`).
+    static func validated(_ configuration: Configuration) throws -> Configuration
+    var state: State { get set }
+    var stateCount: Int? { get set }
     /// The configured weight decay (passed to `update` so parameter groups can override it).
     var configuredWeightDecay: Float { get }
     /// Allocates the state for `count` elements if needed and advances the step counter.
