@@ -108,6 +108,12 @@ public struct NAdam: StatefulOptimizer {
     public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
         try performStep(parameters: &parameters, gradients: gradients, groups: groups)
     }
+
+    /// One step of one shard of a larger buffer (see ``StatefulOptimizer``).
+    public mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor,
+                              groups: ParameterGroups? = nil) throws {
+        try performStep(parameters: &parameters, gradients: gradients, shard: shard, groups: groups)
+    }
 }
 
 extension NAdam: ElementwiseOptimizer {

@@ -49,6 +49,8 @@ public enum OptimizerError: Error, Equatable, Sendable {
     case nonFiniteGradient(index: Int, value: Float)
     /// A parameter group is out of bounds, overlaps another, or has an invalid value.
     case invalidParameterGroup(name: String, reason: String)
+    /// A shard range lies outside the parameter buffer.
+    case invalidShard(shard: Range<Int>, parameters: Int)
 }
 
 extension OptimizerError: CustomStringConvertible {
@@ -64,6 +66,8 @@ extension OptimizerError: CustomStringConvertible {
             return "gradient[\(index)] = \(value) is not finite; nothing was updated"
         case let .invalidParameterGroup(name, reason):
             return "invalid parameter group \"\(name)\": \(reason)"
+        case let .invalidShard(shard, parameters):
+            return "shard \(shard) is outside the \(parameters) parameters"
         }
     }
 }
@@ -86,6 +90,14 @@ public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
     /// One step with per-group learning-rate multipliers and weight decays; elements outside
     /// every group use the optimizer's own. `groups.parameterCount` must equal the count.
     mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws
+
+    /// One step of the shard `shard` of a larger buffer (ZeRO stage 1): updates
+    /// `parameters[shard]` from `gradients`, which holds only the shard's gradients (as after a
+    /// reduce-scatter). The optimizer's state covers the shard alone; `groups`, if any, are
+    /// defined on the whole buffer. Stepping every shard equals stepping the whole buffer, bit
+    /// for bit.
+    mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor,
+                       groups: ParameterGroups?) throws
 
     /// Restores an optimizer from a ``Checkpoint``, validating it as `init` validates its
     /// arguments; throws ``CheckpointError`` or ``OptimizerError``.

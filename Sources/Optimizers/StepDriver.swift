@@ -19,23 +19,30 @@ protocol ElementwiseOptimizer: StatefulOptimizer where State: OptimizerState {
 }
 
 extension ElementwiseOptimizer {
-    /// Validates, then updates all of `parameters`, group by group when `groups` are given
-    /// (one kernel pass per group; all groups share one step count).
-    mutating func performStep(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups? = nil) throws {
+    /// Validates, then updates `parameters[shard]` (all of it when `shard` is nil) from
+    /// `gradients` (the shard's gradients), group by group when `groups` (defined on the whole
+    /// buffer) are given: one kernel pass per segment, one step count for all.
+    mutating func performStep(parameters: inout FlatTensor, gradients: FlatTensor, shard: Range<Int>? = nil,
+                              groups: ParameterGroups? = nil) throws {
+        let shard = shard ?? 0..<parameters.count
+        guard shard.lowerBound >= 0, shard.upperBound <= parameters.count else {
+            throw OptimizerError.invalidShard(shard: shard, parameters: parameters.count)
+        }
         if let groups, groups.parameterCount != parameters.count {
             throw OptimizerError.stateCountMismatch(state: groups.parameterCount, parameters: parameters.count)
         }
-        guard try Validate.step(learningRate: learningRate, parameters: parameters, gradients: gradients,
+        guard shard.count == gradients.count else {
+            throw OptimizerError.countMismatch(parameters: shard.count, gradients: gradients.count)
+        }
+        guard try Validate.step(learningRate: learningRate, count: shard.count, gradients: gradients,
                                 stateCount: stateCount, gradientCheck: gradientCheck)
         else { return }
-        beginStep(count: parameters.count)
-        let (x, g) = (parameters.mutableBase(), gradients.base)
-        guard let groups else {
-            update(parameters: x, gradients: g, range: 0..<parameters.count, learningRate: learningRate,
-                   weightDecay: configuredWeightDecay)
-            return
-        }
-        for segment in groups.segments() {
+        beginStep(count: shard.count)
+        // The kernels index parameters, gradients and state alike: shift the parameters so that
+        // element `shard.lowerBound` is index 0.
+        let (x, g) = (parameters.mutableBase() + shard.lowerBound, gradients.base)
+        let segments = groups?.segments(within: shard) ?? [(0..<shard.count, 1, nil)]
+        for segment in segments {
             update(parameters: x, gradients: g, range: segment.range, learningRate: learningRate * segment.scale,
                    weightDecay: segment.weightDecay ?? configuredWeightDecay)
         }

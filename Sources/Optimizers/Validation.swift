@@ -51,20 +51,15 @@ enum Validate {
         }
     }
 
-    /// Everything a step checks before it changes anything. Returns false when there is nothing
-    /// to do (empty buffers).
-    static func step(
-        learningRate: Float, parameters: FlatTensor, gradients: FlatTensor,
-        stateCount: Int?, gradientCheck: GradientCheck
-    ) throws -> Bool {
+    /// Everything a step over `count` elements checks before it changes anything. Returns false
+    /// when there is nothing to do (no elements).
+    static func step(learningRate: Float, count: Int, gradients: FlatTensor, stateCount: Int?,
+                     gradientCheck: GradientCheck) throws -> Bool {
         try nonNegative("learningRate", learningRate)
-        guard parameters.count == gradients.count else {
-            throw OptimizerError.countMismatch(parameters: parameters.count, gradients: gradients.count)
+        if let stateCount, stateCount != count {
+            throw OptimizerError.stateCountMismatch(state: stateCount, parameters: count)
         }
-        if let stateCount, stateCount != parameters.count {
-            throw OptimizerError.stateCountMismatch(state: stateCount, parameters: parameters.count)
-        }
-        if parameters.isEmpty { return false }
+        if count == 0 { return false }
         if gradientCheck == .rejectNonFinite, let index = firstNonFinite(gradients) {
             throw OptimizerError.nonFiniteGradient(index: index, value: gradients[index])
         }

@@ -51,6 +51,16 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
         groups.first { $0.name == name }
     }
 
+    /// The segments that fall inside `shard`, with ranges relative to the shard's start.
+    func segments(within shard: Range<Int>) -> [(range: Range<Int>, scale: Float, weightDecay: Float?)] {
+        segments().compactMap { segment in
+            let clamped = segment.range.clamped(to: shard)
+            guard !clamped.isEmpty else { return nil }
+            return ((clamped.lowerBound - shard.lowerBound)..<(clamped.upperBound - shard.lowerBound),
+                    segment.scale, segment.weightDecay)
+        }
+    }
+
     /// The buffer cut into consecutive segments, each with its learning-rate scale and weight
     /// decay (nil: the optimizer's own); gaps between groups get scale 1 and nil.
     func segments() -> [(range: Range<Int>, scale: Float, weightDecay: Float?)] {
