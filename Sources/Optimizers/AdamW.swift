@@ -58,6 +58,8 @@ public struct AdamW: StatefulOptimizer {
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
+    public var recordsTelemetry = false
+    public internal(set) var telemetry: UpdateTelemetry?
     public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
     public internal(set) var stateCount: Int?
@@ -118,12 +120,13 @@ extension AdamW: ElementwiseOptimizer {
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float) {
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let c = AdamWKernel.Coefficients(
             learningRate: learningRate, weightDecay: weightDecay, beta1: configuration.beta1,
             beta2: configuration.beta2, epsilon: configuration.epsilon, step: state.step)
         let kernel = AdamWKernel(c: c, x: parameters, g: gradients,
                                  m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
-        forEachVectorInParallel(in: range, kernel)
+        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
     }
 }

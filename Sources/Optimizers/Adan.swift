@@ -75,6 +75,8 @@ public struct Adan: StatefulOptimizer {
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
+    public var recordsTelemetry = false
+    public internal(set) var telemetry: UpdateTelemetry?
     public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
     public internal(set) var stateCount: Int?
@@ -140,7 +142,8 @@ extension Adan: ElementwiseOptimizer {
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float) {
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let config = configuration, t = state.step, lr = Double(learningRate)
         let decoupled = config.decoupledWeightDecay
         let c = AdanKernel.Coefficients(
@@ -157,6 +160,6 @@ extension Adan: ElementwiseOptimizer {
         let kernel = AdanKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase(),
                                 d: state.differenceMomentum.mutableBase(), n: state.secondMoment.mutableBase(),
                                 previous: state.previousGradient.mutableBase())
-        forEachVectorInParallel(in: range, kernel)
+        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
     }
 }

@@ -50,6 +50,8 @@ public struct Lion: StatefulOptimizer {
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
+    public var recordsTelemetry = false
+    public internal(set) var telemetry: UpdateTelemetry?
     public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
     public internal(set) var stateCount: Int?
@@ -109,12 +111,14 @@ extension Lion: ElementwiseOptimizer {
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float) {
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let config = configuration
         let c = LionKernel.Coefficients(
             decay: 1 - learningRate * weightDecay, learningRate: learningRate,
             beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
             beta2: config.beta2, oneMinusBeta2: 1 - config.beta2)
-        forEachVectorInParallel(in: range, LionKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase()))
+        let kernel = LionKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase())
+        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
     }
 }

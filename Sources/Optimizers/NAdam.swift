@@ -73,6 +73,8 @@ public struct NAdam: StatefulOptimizer {
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
+    public var recordsTelemetry = false
+    public internal(set) var telemetry: UpdateTelemetry?
     public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
     public internal(set) var stateCount: Int?
@@ -137,7 +139,8 @@ extension NAdam: ElementwiseOptimizer {
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float) {
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let config = configuration, t = state.step, lr = Double(learningRate)
         let mu = config.mu(t), muNext = config.mu(t + 1), product = state.muProduct
         let c = NAdamKernel.Coefficients(
@@ -151,6 +154,6 @@ extension NAdam: ElementwiseOptimizer {
             epsilon: config.epsilon)
         let kernel = NAdamKernel(c: c, x: parameters, g: gradients,
                                  m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
-        forEachVectorInParallel(in: range, kernel)
+        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
     }
 }

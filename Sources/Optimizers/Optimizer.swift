@@ -87,6 +87,12 @@ public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
     /// What `step` does about NaN and infinite gradients.
     var gradientCheck: GradientCheck { get set }
 
+    /// Whether each step records ``telemetry`` (off by default; when on, the parameters are
+    /// re-read from L1 right after the kernel writes them, a few percent of the step).
+    var recordsTelemetry: Bool { get set }
+    /// The update statistics of the last step, when ``recordsTelemetry`` was on.
+    var telemetry: UpdateTelemetry? { get }
+
     /// One step with per-group learning-rate multipliers and weight decays; elements outside
     /// every group use the optimizer's own. `groups.parameterCount` must equal the count.
     mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws

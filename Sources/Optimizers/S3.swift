@@ -86,6 +86,8 @@ public struct S3: StatefulOptimizer {
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
+    public var recordsTelemetry = false
+    public internal(set) var telemetry: UpdateTelemetry?
     public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
     public internal(set) var stateCount: Int?
@@ -164,9 +166,10 @@ extension S3: ElementwiseOptimizer {
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float) {
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let c = coefficients(learningRate: learningRate, weightDecay: weightDecay)
-        S3Kernel.update(c, x: parameters, g: gradients, m: state.firstMoment.mutableBase(),
-                        r: state.momentRoot.mutableBase(), range: range)
+        return S3Kernel.update(c, x: parameters, g: gradients, m: state.firstMoment.mutableBase(),
+                               r: state.momentRoot.mutableBase(), range: range, recordingWith: inverseLearningRate)
     }
 }

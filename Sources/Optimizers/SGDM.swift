@@ -62,6 +62,8 @@ public struct SGDM: StatefulOptimizer {
     public let configuration: Configuration
     public var learningRate: Float
     public var gradientCheck: GradientCheck = .rejectNonFinite
+    public var recordsTelemetry = false
+    public internal(set) var telemetry: UpdateTelemetry?
     public internal(set) var state = State()
     /// The element count the state was built for, or nil before the first step.
     public internal(set) var stateCount: Int?
@@ -122,16 +124,17 @@ extension SGDM: ElementwiseOptimizer {
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float) {
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let c = SGDMKernel.Coefficients(
             learningRate: learningRate, weightDecay: weightDecay, momentum: configuration.momentum,
             dampening: configuration.dampening, nesterov: configuration.nesterov, firstStep: state.step == 1)
         if configuration.momentum == 0 {
-            forEachVectorInParallel(in: range, PlainSGDKernel(learningRate: learningRate, weightDecay: weightDecay,
-                                                    x: parameters, g: gradients))
+            let kernel = PlainSGDKernel(learningRate: learningRate, weightDecay: weightDecay, x: parameters, g: gradients)
+            return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
         } else {
-            forEachVectorInParallel(in: range, SGDMKernel(c: c, x: parameters, g: gradients,
-                                                buffer: state.momentumBuffer.mutableBase()))
+            let kernel = SGDMKernel(c: c, x: parameters, g: gradients, buffer: state.momentumBuffer.mutableBase())
+            return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
         }
     }
 }

@@ -8,14 +8,16 @@ protocol ElementwiseOptimizer: StatefulOptimizer where State: OptimizerState {
     static func validated(_ configuration: Configuration) throws -> Configuration
     var state: State { get set }
     var stateCount: Int? { get set }
+    var telemetry: UpdateTelemetry? { get set }
     /// The configured weight decay (passed to `update` so parameter groups can override it).
     var configuredWeightDecay: Float { get }
     /// Allocates the state for `count` elements if needed and advances the step counter.
     mutating func beginStep(count: Int)
     /// Applies the current step to the elements in `range` of the parameters, the gradients and
-    /// every state buffer.
+    /// every state buffer; with `inverseLearningRate`, returns the statistics of the updates.
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float)
+                         range: Range<Int>, learningRate: Float, weightDecay: Float,
+                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics?
 }
 
 extension ElementwiseOptimizer {
@@ -41,10 +43,27 @@ extension ElementwiseOptimizer {
         // The kernels index parameters, gradients and state alike: shift the parameters so that
         // element `shard.lowerBound` is index 0.
         let (x, g) = (parameters.mutableBase() + shard.lowerBound, gradients.base)
-        let segments = groups?.segments(within: shard) ?? [(0..<shard.count, 1, nil)]
-        for segment in segments {
-            update(parameters: x, gradients: g, range: segment.range, learningRate: learningRate * segment.scale,
-                   weightDecay: segment.weightDecay ?? configuredWeightDecay)
+        guard groups != nil || recordsTelemetry else {  // the plain step: no segment list to build
+            _ = update(parameters: x, gradients: g, range: 0..<shard.count, learningRate: learningRate,
+                       weightDecay: configuredWeightDecay, recordingWith: nil)
+            telemetry = nil
+            return
         }
+        let segments = groups?.segments(within: shard) ?? [(0..<shard.count, 1, nil, UpdateTelemetry.ungrouped)]
+        var overall = PartialUpdateStatistics()
+        var perGroup: [String: PartialUpdateStatistics] = [:]  // the ungrouped gaps share one entry
+        for segment in segments {
+            let rate = learningRate * segment.scale
+            let recording: Float? = recordsTelemetry && rate > 0 ? 1 / rate : nil
+            let statistics = update(parameters: x, gradients: g, range: segment.range, learningRate: rate,
+                                    weightDecay: segment.weightDecay ?? configuredWeightDecay, recordingWith: recording)
+            if let statistics {
+                overall.merge(statistics)
+                perGroup[segment.name, default: PartialUpdateStatistics()].merge(statistics)
+            }
+        }
+        telemetry = recordsTelemetry
+            ? UpdateTelemetry(overall: UpdateStatistics(overall), groups: perGroup.mapValues(UpdateStatistics.init))
+            : nil
     }
 }

@@ -56,6 +56,8 @@ protocol VectorKernel {
     func apply(_ offset: Int, lanes: Int)
     /// This kernel as a job for the worker pool.
     var job: ParallelJob { get }
+    /// The parameters it updates (read before and after the update by telemetry).
+    var x: UnsafeMutablePointer<Float> { get }
 }
 
 /// Runs `kernel` over `range`: full vectors, then one padded partial vector for the rest.

@@ -70,34 +70,50 @@ enum S3Kernel {
     }
 
     /// Runs the kernel for `c.power` and `c.nesterov` over `range`, across threads when the
-    /// range is large.
+    /// range is large; with `inverseLearningRate`, returns the statistics of the updates.
+    @discardableResult
     static func update(_ c: Coefficients, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                       m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>) {
+                       m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, range: Range<Int>,
+                       recordingWith inverseLearningRate: Float? = nil) -> PartialUpdateStatistics? {
         let arguments = Arguments(c: c, x: x, g: g, m: m, r: r)
-        let threads = Parallelism.threadCount(for: range.count)
-        if threads == 1 {
-            updateSerially(arguments, range: range)
-        } else {
-            WorkerPool.shared.run(.s3(arguments), over: range, chunks: threads)
+        guard Parallelism.threadCount(for: range.count) == 1 else {
+            return run(.s3(arguments), in: range, recordingWith: inverseLearningRate)
         }
+        guard let inverseLearningRate else {
+            updateSerially(arguments, range: range, recording: nil)
+            return nil
+        }
+        var result = PartialUpdateStatistics()
+        withUnsafeMutablePointer(to: &result) { updateSerially(arguments, range: range, recording: ($0, inverseLearningRate)) }
+        return result
     }
 
-    /// Runs the kernel for `c.power` and `c.nesterov` over `range` on this thread.
-    static func updateSerially(_ a: Arguments, range: Range<Int>) {
+    /// Runs the kernel for `c.power` and `c.nesterov` over `range` on this thread, measuring the
+    /// updates into `recording.0` when given.
+    static func updateSerially(_ a: Arguments, range: Range<Int>,
+                               recording: (UnsafeMutablePointer<PartialUpdateStatistics>, Float)?) {
         switch a.c.power {
-        case .one: update(PowerOne.self, a, range: range)
-        case .two: update(PowerTwo.self, a, range: range)
-        case .three: update(PowerThree.self, a, range: range)
-        case .four: update(PowerFour.self, a, range: range)
-        case .general: update(PowerGeneral.self, a, range: range)
+        case .one: update(PowerOne.self, a, range: range, recording: recording)
+        case .two: update(PowerTwo.self, a, range: range, recording: recording)
+        case .three: update(PowerThree.self, a, range: range, recording: recording)
+        case .four: update(PowerFour.self, a, range: range, recording: recording)
+        case .general: update(PowerGeneral.self, a, range: range, recording: recording)
         }
     }
 
-    private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>) {
+    private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>,
+                                             recording: (UnsafeMutablePointer<PartialUpdateStatistics>, Float)?) {
+        func run<K: VectorKernel>(_ kernel: K) {
+            if let (result, inverseLearningRate) = recording {
+                result.pointee = forEachVectorRecording(in: range, kernel, inverseLearningRate: inverseLearningRate)
+            } else {
+                forEachVector(in: range, kernel)
+            }
+        }
         if a.c.nesterov {
-            forEachVector(in: range, S3VectorKernel<P, NesterovOn>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
+            run(S3VectorKernel<P, NesterovOn>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
         } else {
-            forEachVector(in: range, S3VectorKernel<P, NesterovOff>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
+            run(S3VectorKernel<P, NesterovOff>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
         }
     }
 }

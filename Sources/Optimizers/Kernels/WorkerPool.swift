@@ -47,6 +47,7 @@ final class WorkerPool: @unchecked Sendable {
         var job: ParallelJob?
         var range = 0..<0
         var chunks = 0
+        var recording: Recording?
     }
 
     /// The current job, read by workers when they wake.
@@ -70,27 +71,30 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `job` over `range` in `chunks` pieces, on this thread and the workers.
-    func run(_ job: ParallelJob, over range: Range<Int>, chunks: Int) {
+    func run(_ job: ParallelJob, over range: Range<Int>, chunks: Int, recording: Recording? = nil) {
         guard workerCount > 0, chunks > 1 else {
-            for chunk in 0..<chunks { job.run(chunkRange(chunk, of: chunks, in: range), chunk: chunk) }
+            for chunk in 0..<chunks {
+                job.run(chunkRange(chunk, of: chunks, in: range), chunk: chunk, recording: recording)
+            }
             return
         }
         submission.withLock { _ in
             let generation = current.withLock { current -> UInt32 in
                 current.generation &+= 1
-                (current.job, current.range, current.chunks) = (job, range, chunks)
+                (current.job, current.range, current.chunks, current.recording) = (job, range, chunks, recording)
                 return current.generation
             }
             finished.store(0, ordering: .relaxed)
             claims.store(UInt64(generation) << 32, ordering: .releasing)
             for _ in 0..<min(workerCount, chunks - 1) { wake.signal() }
-            claimChunks(generation: generation, job: job, range: range, chunks: chunks)
+            claimChunks(generation: generation, job: job, range: range, chunks: chunks, recording: recording)
             while finished.load(ordering: .acquiring) < chunks { sched_yield() }
         }
     }
 
     /// Claims and runs chunks of job `generation` until none is left.
-    private func claimChunks(generation: UInt32, job: ParallelJob, range: Range<Int>, chunks: Int) {
+    private func claimChunks(generation: UInt32, job: ParallelJob, range: Range<Int>, chunks: Int,
+                             recording: Recording?) {
         while true {
             let word = claims.load(ordering: .acquiring)
             guard UInt32(word >> 32) == generation, Int(word & 0xFFFF_FFFF) < chunks else { return }
@@ -98,7 +102,7 @@ final class WorkerPool: @unchecked Sendable {
                 expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
             guard exchanged else { continue }
             let chunk = Int(word & 0xFFFF_FFFF)
-            job.run(chunkRange(chunk, of: chunks, in: range), chunk: chunk)
+            job.run(chunkRange(chunk, of: chunks, in: range), chunk: chunk, recording: recording)
             finished.add(1, ordering: .releasing)
         }
     }
@@ -108,7 +112,8 @@ final class WorkerPool: @unchecked Sendable {
             wake.wait()
             let snapshot = current.withLock { $0 }
             if let job = snapshot.job {
-                claimChunks(generation: snapshot.generation, job: job, range: snapshot.range, chunks: snapshot.chunks)
+                claimChunks(generation: snapshot.generation, job: job, range: snapshot.range, chunks: snapshot.chunks,
+                            recording: snapshot.recording)
             }
         }
     }

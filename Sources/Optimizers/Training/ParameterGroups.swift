@@ -52,26 +52,27 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
     }
 
     /// The segments that fall inside `shard`, with ranges relative to the shard's start.
-    func segments(within shard: Range<Int>) -> [(range: Range<Int>, scale: Float, weightDecay: Float?)] {
+    func segments(within shard: Range<Int>) -> [(range: Range<Int>, scale: Float, weightDecay: Float?, name: String)] {
         segments().compactMap { segment in
             let clamped = segment.range.clamped(to: shard)
             guard !clamped.isEmpty else { return nil }
             return ((clamped.lowerBound - shard.lowerBound)..<(clamped.upperBound - shard.lowerBound),
-                    segment.scale, segment.weightDecay)
+                    segment.scale, segment.weightDecay, segment.name)
         }
     }
 
     /// The buffer cut into consecutive segments, each with its learning-rate scale and weight
     /// decay (nil: the optimizer's own); gaps between groups get scale 1 and nil.
-    func segments() -> [(range: Range<Int>, scale: Float, weightDecay: Float?)] {
-        var result: [(Range<Int>, Float, Float?)] = []
+    func segments() -> [(range: Range<Int>, scale: Float, weightDecay: Float?, name: String)] {
+        var result: [(Range<Int>, Float, Float?, String)] = []
         var start = 0
+        let gap = UpdateTelemetry.ungrouped
         for group in groups {
-            if start < group.range.lowerBound { result.append((start..<group.range.lowerBound, 1, nil)) }
-            if !group.range.isEmpty { result.append((group.range, group.learningRateScale, group.weightDecay)) }
+            if start < group.range.lowerBound { result.append((start..<group.range.lowerBound, 1, nil, gap)) }
+            if !group.range.isEmpty { result.append((group.range, group.learningRateScale, group.weightDecay, group.name)) }
             start = group.range.upperBound
         }
-        if start < parameterCount { result.append((start..<parameterCount, 1, nil)) }
+        if start < parameterCount { result.append((start..<parameterCount, 1, nil, gap)) }
         return result
     }
 }
