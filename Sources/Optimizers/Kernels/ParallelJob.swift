@@ -15,7 +15,7 @@ enum ParallelJob {
     /// Runs the job over `range`, the `chunk`-th piece of the whole pass; with `recording`,
     /// also measures the updates into `recording.results[chunk]`.
     func run(_ range: Range<Int>, chunk: Int, recording: Recording?) {
-        func run<K: VectorKernel>(_ kernel: K) {
+        @inline(__always) func run<K: VectorKernel>(_ kernel: K) {
             if let recording {
                 recording.results[chunk] = forEachVectorRecording(
                     in: range, kernel, inverseLearningRate: recording.inverseLearningRate)

@@ -103,7 +103,7 @@ enum S3Kernel {
 
     private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>,
                                              recording: (UnsafeMutablePointer<PartialUpdateStatistics>, Float)?) {
-        func run<K: VectorKernel>(_ kernel: K) {
+        @inline(__always) func run<K: VectorKernel>(_ kernel: K) {
             if let (result, inverseLearningRate) = recording {
                 result.pointee = forEachVectorRecording(in: range, kernel, inverseLearningRate: inverseLearningRate)
             } else {

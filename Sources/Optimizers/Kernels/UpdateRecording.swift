@@ -18,27 +18,42 @@ struct PartialUpdateStatistics {
 @inline(__always)
 func forEachVectorRecording<K: VectorKernel>(in range: Range<Int>, _ kernel: K, inverseLearningRate: Float)
     -> PartialUpdateStatistics {
+    var accumulator = UpdateAccumulator(scale: Lanes(repeating: inverseLearningRate))
     let width = Lanes.scalarCount
-    let scale = Lanes(repeating: inverseLearningRate)
+    var offset = range.lowerBound
+    while offset + width <= range.upperBound {
+        accumulator.apply(kernel, offset, lanes: width)
+        offset += width
+    }
+    if offset < range.upperBound {
+        accumulator.apply(kernel, offset, lanes: range.upperBound - offset)
+    }
+    return accumulator.finish(count: range.count)
+}
+
+/// The running maximum and sum of squares, in vector lanes.
+struct UpdateAccumulator {
+    let scale: Lanes
     var largest = Lanes.zero, squares = Lanes.zero
-    var result = PartialUpdateStatistics(count: range.count)
-    var offset = range.lowerBound, vectors = 0
-    while offset < range.upperBound {
-        let lanes = min(width, range.upperBound - offset)
+    var vectors = 0
+    var sumOfSquares = 0.0
+
+    @inline(__always)
+    mutating func apply<K: VectorKernel>(_ kernel: K, _ offset: Int, lanes: Int) {
         let before = Lanes(loading: kernel.x + offset, lanes: lanes)
         kernel.apply(offset, lanes: lanes)
         let change = ((Lanes(loading: kernel.x + offset, lanes: lanes) - before) * scale).magnitudes
         largest = largest.lanesMax(change)
         squares += change * change
-        offset += lanes
         vectors += 1
         if vectors == 512 {
-            result.sumOfSquares += Double(squares.sum())
+            sumOfSquares += Double(squares.sum())
             squares = .zero
             vectors = 0
         }
     }
-    result.sumOfSquares += Double(squares.sum())
-    result.largest = largest.max()
-    return result
+
+    func finish(count: Int) -> PartialUpdateStatistics {
+        PartialUpdateStatistics(largest: largest.max(), sumOfSquares: sumOfSquares + Double(squares.sum()), count: count)
+    }
 }
