@@ -19,6 +19,7 @@ func readmeTrainingLoopExample() throws -> (loss: Float, resumedEqual: Bool) {
     let steps = 400
     let schedule = try LearningRateSchedule.warmupCosine(peak: 0.05, warmupSteps: 20, totalSteps: steps)
     var optimizer = try AdamW(learningRate: schedule(0))
+    optimizer.recordsTelemetry = true  // largest |update| / lr per step: the spike early warning
 
     func lossAndGradients(_ w: FlatTensor) -> (Float, FlatTensor) {
         var gradients = FlatTensor(zeros: 9)
@@ -42,6 +43,9 @@ func readmeTrainingLoopExample() throws -> (loss: Float, resumedEqual: Bool) {
         optimizer.learningRate = schedule(step)
         try optimizer.step(parameters: &parameters, gradients: gradients, groups: groups)
         if step == steps / 2 { try optimizer.checkpoint.write(to: checkpointURL) }  // atomic
+        if step % 100 == 0, let telemetry = optimizer.telemetry {
+            print("step", step, "loss", loss, "largest update / lr", telemetry.overall.largest)
+        }
     }
     print("final loss", loss)
 
