@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A contiguous buffer of `Float` with value semantics, the unit every optimizer updates.
 ///
 /// A model's parameters (or its gradients, or one optimizer state buffer) live in one flat
@@ -84,11 +86,22 @@ public struct FlatTensor: Sendable {
         return storage.base
     }
 
+    /// Called before every write: copies shared storage, and forgets that the contents were
+    /// known to be finite.
     @inlinable
     internal mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy()
         }
+        storage.isKnownFinite.store(false, ordering: .relaxed)
+    }
+
+    /// Whether every element is known to be finite because a full pass found them so (set by
+    /// `GradientClipping.clipGlobalNorm` on a finite norm) and nothing was written since. Lets a
+    /// step skip its non-finite scan.
+    var isKnownFinite: Bool {
+        get { storage.isKnownFinite.load(ordering: .relaxed) }
+        nonmutating set { storage.isKnownFinite.store(newValue, ordering: .relaxed) }
     }
 }
 
@@ -100,6 +113,9 @@ extension FlatTensor {
         // (`makeUnique` before every mutation), so a shared block is immutable.
         @usableFromInline let base: UnsafeMutablePointer<Float>
         @usableFromInline let count: Int
+        /// See `FlatTensor.isKnownFinite`. Atomic because shared storage may be read by several
+        /// threads while one of them records that its (identical, immutable) contents are finite.
+        @usableFromInline let isKnownFinite = Atomic<Bool>(false)
 
         /// Bytes of alignment for every block.
         @usableFromInline static let alignment = 64

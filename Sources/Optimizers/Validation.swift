@@ -60,7 +60,7 @@ enum Validate {
             throw OptimizerError.stateCountMismatch(state: stateCount, parameters: count)
         }
         if count == 0 { return false }
-        if gradientCheck == .rejectNonFinite, let index = firstNonFinite(gradients) {
+        if gradientCheck == .rejectNonFinite, !gradients.isKnownFinite, let index = firstNonFinite(gradients) {
             throw OptimizerError.nonFiniteGradient(index: index, value: gradients[index])
         }
         return true
