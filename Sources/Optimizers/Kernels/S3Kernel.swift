@@ -197,27 +197,28 @@ enum PowerFour: IntegerPowerMean {
     @inline(__always) static func root(_ x: Lanes) -> Lanes { x.squareRoots().squareRoots() }
 }
 
-/// Any p >= 1: everything relative to the larger of the two terms, in log2 space.
+/// Any p >= 1: everything relative to the larger of the two terms.
 ///
-/// With `M = max(r, |g|)` scaled into [1, 4) and `l(x) = log2(x / 2^e)`:
-/// `u = 2^(p (l(r) - l(M)))`, `w = 2^(p (l(|g|) - l(M)))` (one of them is 1, so their mix
-/// `S = b2 u + (1 - b2) w` cannot underflow for any p), `r' = 2^e 2^(l(M) + log2(S) / p)`.
+/// With `M = max(r, |g|)` and `t = (min(r, |g|) / M)^p = 2^(p log2(min / M))`, the mean is
+/// `S = b2 u + (1 - b2) w` where the larger term's power is 1 and the smaller one's is `t`, so
+/// `S` cannot overflow or underflow for any p; `r' = M S^(1/p)` and, with Nesterov,
+/// `b = M (b2 S + (1 - b2) w)^(1/p)`. Three log2/exp2 pairs and one division per element.
 enum PowerGeneral: PowerMean {
     @inline(__always)
     static func means(root r: Lanes, magnitude a: Lanes, _ c: S3Kernel.Coefficients, nesterov: Bool)
         -> (root: Lanes, denominator: Lanes) {
         let weighted = r * c.rootWeight
-        let largest = weighted.lanesMax(a)
-        let (down, up) = largest.powerOfTwoScales
-        let logRoot = (weighted * down).log2s(), logGradient = (a * down).log2s()
-        let logLargest = logRoot.lanesMax(logGradient)
-        let gradientTerm = c.oneMinusBeta2 * ((logGradient - logLargest) * c.p).exp2s()
-        let mean = c.beta2 * ((logRoot - logLargest) * c.p).exp2s() + gradientTerm
-        var root = (logLargest + mean.log2s() * c.inverseP).exp2s() * up
-        var denominator = nesterov
-            ? (logLargest + (c.beta2 * mean + gradientTerm).log2s() * c.inverseP).exp2s() * up
-            : root
-        let empty = largest .== 0  // r = g = 0: the logs above are -infinity and their difference NaN
+        let rootIsLarger = weighted .>= a
+        let largest = a.replacing(with: weighted, where: rootIsLarger)
+        let smallest = weighted.replacing(with: a, where: rootIsLarger)
+        let empty = largest .== 0  // r = g = 0: the ratio below is 0 / 0
+        let ratioPower = ((smallest / largest).log2s() * c.p).exp2s()
+        let u = ratioPower.replacing(with: 1, where: rootIsLarger)
+        let w = Lanes(repeating: 1).replacing(with: ratioPower, where: rootIsLarger)
+        let gradientTerm = c.oneMinusBeta2 * w
+        let mean = c.beta2 * u + gradientTerm
+        var root = largest * (mean.log2s() * c.inverseP).exp2s()
+        var denominator = nesterov ? largest * ((c.beta2 * mean + gradientTerm).log2s() * c.inverseP).exp2s() : root
         root.replace(with: 0, where: empty)
         denominator.replace(with: 0, where: empty)
         return (root, denominator)
