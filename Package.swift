@@ -13,6 +13,9 @@ let package = Package(
         .target(name: "Optimizers", dependencies: ["_OptimizersShims"]),
         .target(name: "Theory", dependencies: ["Optimizers"]),
         .executableTarget(name: "theory-check", dependencies: ["Theory"]),
+        .target(name: "Studies", dependencies: ["Optimizers"], exclude: ["Resources/README.md"],
+                resources: [.copy("Resources/digits.bin")]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
         .testTarget(
             name: "OptimizersTests",

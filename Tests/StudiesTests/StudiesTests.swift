@@ -1,0 +1,66 @@
+import Studies
+import Testing
+
+@Suite("Studies: data and models")
+struct StudiesTests {
+    @Test func digitsLoadWithTheirKnownShape() throws {
+        let digits = try Digits.load()
+        #expect(digits.images.count == 1797 && digits.labels.count == 1797)
+        #expect(digits.images.allSatisfy { $0.count == 64 && $0.allSatisfy { (0...1).contains($0) } })
+        let counts = (0..<10).map { d in digits.labels.filter { $0 == d }.count }
+        #expect(counts == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+        let (training, validation) = digits.split(seed: 1)
+        #expect(training.count == 1437 && validation.count == 360 && Set(training + validation).count == 1797)
+        #expect(digits.split(seed: 1).training == training, "the split is deterministic")
+    }
+
+    /// The hand-written backward pass against central finite differences, in double precision.
+    @Test func mlpGradientMatchesFiniteDifferences() throws {
+        let model = MLP(inputs: 5, hidden: 4, classes: 3)
+        var generator = StudyRandom(seed: 3)
+        let images = (0..<6).map { _ in (0..<5).map { _ in Double.random(in: -1...1, using: &generator) } }
+        let labels = [0, 1, 2, 1, 0, 2]
+        let batch = [0, 1, 2, 3, 4, 5, 2]  // a repeated row too
+        let p = model.initialParameters(seed: 7, as: Double.self).map { $0 + Double.random(in: -0.1...0.1, using: &generator) }
+        let (_, gradient, _) = model.lossAndGradient(p, images: images, labels: labels, batch: batch)
+        var worst = 0.0
+        for index in p.indices {
+            var plus = p, minus = p
+            plus[index] += 1e-6
+            minus[index] -= 1e-6
+            let numeric = (model.lossAndGradient(plus, images: images, labels: labels, batch: batch).loss
+                - model.lossAndGradient(minus, images: images, labels: labels, batch: batch).loss) / 2e-6
+            worst = max(worst, abs(numeric - gradient[index]) / max(1e-3, abs(numeric)))
+        }
+        #expect(worst < 1e-6, "worst relative gradient error \(worst)")
+        #expect(p.count == model.parameterCount && model.biasRanges.map(\.count) == [4, 3])
+    }
+}
+
+import Optimizers
+
+@Suite("Studies: end to end")
+struct StudiesTrainingTests {
+    /// A small MLP learns the digits with the real optimizers (S3 without clipping, AdamW with).
+    @Test(arguments: ["S3", "AdamW"])
+    func mlpLearnsTheDigits(_ name: String) throws {
+        let digits = try Digits.load()
+        let (training, validation) = digits.split(seed: 2)
+        let model = MLP(inputs: 64, hidden: 24, classes: 10)
+        var parameters = FlatTensor(model.initialParameters(seed: 1, as: Float.self))
+        var optimizer: any Optimizer = name == "S3" ? try S3(learningRate: 1e-2) : try AdamW(learningRate: 1e-2)
+        var generator = StudyRandom(seed: 4)
+        for _ in 0..<250 {
+            let batch = (0..<32).map { _ in training[Int.random(in: 0..<training.count, using: &generator)] }
+            let (_, gradient, _) = model.lossAndGradient(Array(parameters), images: digits.images,
+                                                         labels: digits.labels, batch: batch)
+            var gradients = FlatTensor(gradient)
+            if name != "S3" { try GradientClipping.clipGlobalNorm(&gradients, maxNorm: 1) }  // the paper's setting
+            try optimizer.step(parameters: &parameters, gradients: gradients)
+        }
+        let (_, _, correct) = model.lossAndGradient(Array(parameters), images: digits.images,
+                                                     labels: digits.labels, batch: validation)
+        let accuracy = Double(correct) / Double(validation.count)
+        #expect(accuracy > 0.9, "\(name) validation accuracy \(accuracy)")
+    }
+}
