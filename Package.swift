@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "Theory", targets: ["Theory"]),
         .executable(name: "theory-check", targets: ["theory-check"]),
+        .executable(name: "s3-demo", targets: ["s3-demo"]),
     ],
     targets: [
         .target(name: "_OptimizersShims"),
@@ -15,6 +16,7 @@ let package = Package(
         .executableTarget(name: "theory-check", dependencies: ["Theory"]),
         .target(name: "Studies", dependencies: ["Optimizers"], exclude: ["Resources/README.md"],
                 resources: [.copy("Resources/digits.bin")]),
+        .executableTarget(name: "s3-demo", dependencies: ["Studies"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
         .testTarget(

@@ -64,3 +64,15 @@ struct StudiesTrainingTests {
         #expect(accuracy > 0.9, "\(name) validation accuracy \(accuracy)")
     }
 }
+
+@Suite("Studies: spike definition")
+struct SpikeTests {
+    @Test func aSpikeExceedsOneAndAHalfTimesTheRecentMedian() {
+        var losses = [Float](repeating: 1, count: 60)
+        losses[55] = 1.6    // 1.6 > 1.5 * median(1) -> spike
+        losses[57] = 1.4    // not a spike
+        losses[20] = 100    // before the first full window: not counted
+        losses.append(.nan) // a non-finite loss is a spike
+        #expect(TrainingRun.spikes(in: losses) == [55, 60])
+    }
+}
