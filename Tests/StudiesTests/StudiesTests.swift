@@ -76,3 +76,19 @@ struct SpikeTests {
         #expect(TrainingRun.spikes(in: losses) == [55, 60])
     }
 }
+
+@Suite("Studies: SVG")
+struct SVGTests {
+    @Test func plotHasOneLinePerSeriesAndEscapesText() {
+        let plot = SVGPlot(title: "a < b & c", xLabel: "step", yLabel: "loss", logY: true, series: [
+            .init(name: "S3", values: [1, 0.5, 0.25, .nan, 0.1], marks: [2]),
+            .init(name: "AdamW", values: [1, 0.6, 0, 0.2, 0.15]),  // 0 cannot be drawn on a log axis
+        ])
+        let svg = plot.render()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(svg.contains("a &lt; b &amp; c") && !svg.contains("a < b"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 1)
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A minimal, dependency-free SVG line plot: several named series over a shared x axis, an
+/// optional log-scaled y axis, and markers for chosen points (loss spikes).
+public struct SVGPlot: Sendable {
+    public struct Series: Sendable {
+        public let name: String
+        public let values: [Float]
+        /// Indices of `values` to mark with a red dot.
+        public let marks: [Int]
+
+        public init(name: String, values: [Float], marks: [Int] = []) {
+            (self.name, self.values, self.marks) = (name, values, marks)
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var logY: Bool
+    public var series: [Series]
+    public var width = 720.0, height = 420.0
+
+    public init(title: String, xLabel: String, yLabel: String, logY: Bool = false, series: [Series]) {
+        (self.title, self.xLabel, self.yLabel, self.logY, self.series) = (title, xLabel, yLabel, logY, series)
+    }
+
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+    /// The SVG document.
+    public func render() -> String {
+        let left = 70.0, right = 150.0, top = 40.0, bottom = 50.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let finite = series.flatMap(\.values).filter { $0.isFinite && (!logY || $0 > 0) }.map(Double.init)
+        let transform: (Double) -> Double = { logY ? log10($0) : $0 }
+        var low = transform(finite.min() ?? 0), high = transform(finite.max() ?? 1)
+        if high - low < 1e-12 { (low, high) = (low - 0.5, high + 0.5) }
+        let count = max(2, series.map(\.values.count).max() ?? 2)
+        func x(_ index: Int) -> Double { left + plotWidth * Double(index) / Double(count - 1) }
+        func y(_ value: Float) -> Double? {
+            guard value.isFinite, !logY || value > 0 else { return nil }
+            return top + plotHeight * (1 - (transform(Double(value)) - low) / (high - low))
+        }
+        var svg = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
+        <rect x="\(left)" y="\(top)" width="\(plotWidth)" height="\(plotHeight)" fill="none" stroke="#888"/>
+        <text x="\(left + plotWidth / 2)" y="\(height - 12)" text-anchor="middle">\(escape(xLabel))</text>
+        <text x="16" y="\(top + plotHeight / 2)" text-anchor="middle" transform="rotate(-90 16 \(top + plotHeight / 2))">\(escape(yLabel))</text>
+
+        """
+        for tick in 0...4 {
+            let value = low + (high - low) * Double(tick) / 4
+            let label = logY ? String(format: "%.3g", pow(10, value)) : String(format: "%.3g", value)
+            let ty = top + plotHeight * (1 - Double(tick) / 4)
+            svg += "<line x1=\"\(left - 4)\" y1=\"\(ty)\" x2=\"\(left)\" y2=\"\(ty)\" stroke=\"#888\"/>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(ty + 4)\" text-anchor=\"end\">\(label)</text>\n"
+            let tx = left + plotWidth * Double(tick) / 4
+            svg += "<text x=\"\(tx)\" y=\"\(top + plotHeight + 16)\" text-anchor=\"middle\">\(Int(Double(count - 1) * Double(tick) / 4))</text>\n"
+        }
+        for (index, line) in series.enumerated() {
+            let color = Self.palette[index % Self.palette.count]
+            let points = line.values.indices.compactMap { i in y(line.values[i]).map { String(format: "%.1f,%.1f", x(i), $0) } }
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" points=\"\(points.joined(separator: " "))\"/>\n"
+            for mark in line.marks where line.values.indices.contains(mark) {
+                if let my = y(line.values[mark]) {
+                    svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#d62728\"/>\n", x(mark), my)
+                }
+            }
+            let ly = top + 14 + 18 * Double(index)
+            svg += "<line x1=\"\(width - right + 12)\" y1=\"\(ly - 4)\" x2=\"\(width - right + 32)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            svg += "<text x=\"\(width - right + 38)\" y=\"\(ly)\">\(escape(line.name))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    private func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
