@@ -29,10 +29,12 @@ public struct MLP: Sendable {
     }
 
     /// The mean cross-entropy over `batch` (rows of `images` with their `labels`), its gradient
-    /// with respect to every parameter, and how many of the batch were classified correctly.
-    public func lossAndGradient<T: ModelScalar>(_ p: [T], images: [[T]], labels: [Int], batch: [Int])
+    /// with respect to every parameter (empty when `gradient` is false: forward pass only), and
+    /// how many of the batch were classified correctly.
+    public func lossAndGradient<T: ModelScalar>(_ p: [T], images: [[T]], labels: [Int], batch: [Int],
+                                                gradient wantsGradient: Bool = true)
         -> (loss: T, gradient: [T], correct: Int) {
-        var gradient = [T](repeating: 0, count: parameterCount)
+        var gradient = [T](repeating: 0, count: wantsGradient ? parameterCount : 0)
         var loss: T = 0
         var correct = 0
         let scale = 1 / T(batch.count)
@@ -55,6 +57,7 @@ public struct MLP: Sendable {
             let total = exps.reduce(0, +)
             loss += (T.log(total) + largest - logits[labels[row]]) * scale
             if logits.indices.max(by: { logits[$0] < logits[$1] }) == labels[row] { correct += 1 }
+            guard wantsGradient else { continue }
             // Backward: dL/dlogits = softmax - onehot.
             var dh = [T](repeating: 0, count: hidden)
             for k in 0..<classes {

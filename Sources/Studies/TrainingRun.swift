@@ -7,7 +7,10 @@ public struct TrainingRun: Sendable {
     public let seed: UInt64
     /// Training loss of every step's batch.
     public let losses: [Float]
-    /// Steps counted as loss spikes (see ``spikes(in:window:factor:)``).
+    /// After every step, the loss on a fixed probe set of training images: the curve spikes
+    /// are counted on (mini-batch losses are too noisy for a 1.5x threshold).
+    public let probeLosses: [Float]
+    /// Steps counted as loss spikes on ``probeLosses`` (see ``spikes(in:window:factor:)``).
     public let spikes: [Int]
     /// The largest `|update| / lr` over the run (from the optimizer's telemetry).
     public let largestUpdate: Float
@@ -38,7 +41,8 @@ extension MLP {
         let schedule = try LearningRateSchedule.warmupCosine(peak: learningRate, warmupSteps: max(1, steps / 10),
                                                              totalSteps: steps)
         var generator = StudyRandom(seed: seed &+ 1_000)
-        var losses: [Float] = []
+        var losses: [Float] = [], probeLosses: [Float] = []
+        let probe = Array(training.prefix(256))  // fixed: the same images after every step
         var largestUpdate: Float = 0
         for step in 0..<steps {
             let batch = (0..<batchSize).map { _ in training[Int.random(in: 0..<training.count, using: &generator)] }
@@ -55,10 +59,15 @@ extension MLP {
                 break
             }
             largestUpdate = max(largestUpdate, optimizer.telemetry?.overall.largest ?? 0)
+            probeLosses.append(lossAndGradient(Array(parameters), images: digits.images, labels: digits.labels,
+                                               batch: probe, gradient: false).loss)
         }
-        let evaluation = lossAndGradient(Array(parameters), images: digits.images, labels: digits.labels, batch: validation)
+        let evaluation = lossAndGradient(Array(parameters), images: digits.images, labels: digits.labels,
+                                         batch: validation, gradient: false)
+        if losses.last?.isFinite == false { probeLosses.append(.nan) }  // the divergence is a spike
         return TrainingRun(optimizer: choice.rawValue, learningRate: learningRate, seed: seed, losses: losses,
-                           spikes: TrainingRun.spikes(in: losses), largestUpdate: largestUpdate,
+                           probeLosses: probeLosses, spikes: TrainingRun.spikes(in: probeLosses),
+                           largestUpdate: largestUpdate,
                            validationLoss: evaluation.loss,
                            validationAccuracy: Float(evaluation.correct) / Float(validation.count))
     }

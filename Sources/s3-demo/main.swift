@@ -31,13 +31,10 @@ for setting in result.search + result.best + result.tenTimes + [result.adamWAt2N
         csv += "\(run.validationLoss),\(run.spikes.count),\(run.largestUpdate)\n"
     }
 }
-// Loss curves of the first seed at the best rate, spikes marked, smoothed over 10 steps.
-func smoothed(_ values: [Float]) -> [Float] {
-    values.indices.map { i in let window = values[max(0, i - 9)...i]; return window.reduce(0, +) / Float(window.count) }
-}
-let plot = SVGPlot(title: "Digits MLP: training loss at each optimizer's best learning rate (seed 1)",
-                   xLabel: "step", yLabel: "training loss (10-step mean)", logY: true,
-                   series: result.best.map { SVGPlot.Series(name: $0.optimizer, values: smoothed($0.runs[0].losses),
+// Loss curves of the first seed at the best rate, spikes marked.
+let plot = SVGPlot(title: "Digits MLP: probe-set loss at each optimizer's best learning rate (seed 1)",
+                   xLabel: "step", yLabel: "loss on 256 fixed training images", logY: true,
+                   series: result.best.map { SVGPlot.Series(name: $0.optimizer, values: $0.runs[0].probeLosses,
                                                             marks: $0.runs[0].spikes) })
 let plotURL = output.appendingPathComponent("digits-loss.svg")
 try plot.render().write(to: plotURL, atomically: true, encoding: .utf8)
