@@ -38,6 +38,12 @@ public struct ClassifierStudy: Sendable {
         public let best: [Setting], tenTimes: [Setting]
         /// S3 (best rate) at `steps` and AdamW (best rate) at `2 * steps`.
         public let s3AtN: Setting, adamWAt2N: Setting
+        /// The paper's Table III in miniature at S3's best rate and at 10x it: same or separate
+        /// coefficients, Nesterov on or off, p = 2 or 3.
+        public let ablation: [Setting]
+        /// S3 over beta x p at its best rate: `grid[i][j]` for `betas[i]`, `ps[j]`.
+        public let grid: [[Setting]]
+        public let betas: [Float], ps: [Float]
     }
 
     /// Runs the whole protocol; `progress` receives a line per finished setting.
@@ -45,14 +51,17 @@ public struct ClassifierStudy: Sendable {
         let digits = try Digits.load()
         let (training, validation) = digits.split(seed: 0)
         let model = MLP(inputs: Digits.pixels, hidden: hidden, classes: Digits.classes)
-        func setting(_ choice: OptimizerChoice, _ rate: Float, seeds: [UInt64], steps: Int) throws -> Setting {
+        func setting(_ recipe: OptimizerRecipe, _ rate: Float, seeds: [UInt64], steps: Int) throws -> Setting {
             let runs = try seeds.map { seed in
-                try model.train(choice, learningRate: rate, seed: seed, steps: steps, batchSize: batchSize,
+                try model.train(recipe, learningRate: rate, seed: seed, steps: steps, batchSize: batchSize,
                                 digits: digits, training: training, validation: validation)
             }
-            let result = Setting(optimizer: choice.rawValue, learningRate: rate, steps: steps, runs: runs)
-            progress("\(choice.rawValue) lr \(rate) x \(seeds.count) seeds, \(steps) steps: accuracy \(result.meanAccuracy)")
+            let result = Setting(optimizer: recipe.name, learningRate: rate, steps: steps, runs: runs)
+            progress("\(recipe.name) lr \(rate) x \(seeds.count) seeds, \(steps) steps: accuracy \(result.meanAccuracy)")
             return result
+        }
+        func setting(_ choice: OptimizerChoice, _ rate: Float, seeds: [UInt64], steps: Int) throws -> Setting {
+            try setting(choice.recipe, rate, seeds: seeds, steps: steps)
         }
         var search: [Setting] = [], best: [Setting] = [], tenTimes: [Setting] = []
         for choice in OptimizerChoice.allCases {
@@ -65,6 +74,24 @@ public struct ClassifierStudy: Sendable {
         }
         let s3 = best.first { $0.optimizer == "S3" }!, adamW = best.first { $0.optimizer == "AdamW" }!
         let adamWAt2N = try setting(.adamW, adamW.learningRate, seeds: seeds, steps: 2 * steps)
-        return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: s3, adamWAt2N: adamWAt2N)
+        let variants: [OptimizerRecipe] = [
+            .s3(beta1: 0.9, beta2: 0.999, p: 2, nesterov: false),   // Adam-like: separate betas, no NAG, p = 2
+            .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: false),   // same beta
+            .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: true),    // + NAG
+            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: false),   // p = 3 without NAG
+            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true),    // the paper's S3
+            .s3(beta1: 0.9, beta2: 0.999, p: 3, nesterov: true),    // separate betas with NAG and p = 3
+        ]
+        let ablation = try [s3.learningRate, 10 * s3.learningRate].flatMap { rate in
+            try variants.map { try setting($0, rate, seeds: seeds, steps: steps) }
+        }
+        let betas: [Float] = [0.9, 0.95, 0.99], ps: [Float] = [1, 2, 3, 4]
+        let grid = try betas.map { beta in
+            try ps.map { p in
+                try setting(.s3(beta1: beta, beta2: beta, p: p, nesterov: true), s3.learningRate, seeds: seeds, steps: steps)
+            }
+        }
+        return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: s3, adamWAt2N: adamWAt2N,
+                      ablation: ablation, grid: grid, betas: betas, ps: ps)
     }
 }

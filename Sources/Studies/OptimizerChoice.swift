@@ -20,3 +20,29 @@ public enum OptimizerChoice: String, CaseIterable, Sendable {
     /// The global-norm clipping threshold the paper uses with this optimizer (nil: none).
     public var clipping: Float? { self == .s3 ? nil : 1 }
 }
+
+/// A named way to build an optimizer for a learning rate, with its clipping threshold: one of
+/// the six (``OptimizerChoice/recipe``) or an S3 ablation variant (``s3(beta1:beta2:p:nesterov:)``).
+public struct OptimizerRecipe: Sendable {
+    public let name: String
+    public let clipping: Float?
+    public let make: @Sendable (Float) throws -> any StatefulOptimizer
+
+    public init(name: String, clipping: Float?, make: @escaping @Sendable (Float) throws -> any StatefulOptimizer) {
+        (self.name, self.clipping, self.make) = (name, clipping, make)
+    }
+
+    /// S3 with the given coefficients, p and Nesterov setting (no clipping).
+    public static func s3(beta1: Float, beta2: Float, p: Float, nesterov: Bool) -> OptimizerRecipe {
+        let name = "S3 b1=\(beta1) b2=\(beta2) p=\(p)\(nesterov ? "" : " no-NAG")"
+        return OptimizerRecipe(name: name, clipping: nil) { rate in
+            try S3(learningRate: rate, beta1: beta1, beta2: beta2, p: p, nesterov: nesterov)
+        }
+    }
+}
+
+extension OptimizerChoice {
+    public var recipe: OptimizerRecipe {
+        OptimizerRecipe(name: rawValue, clipping: clipping) { try self.make(learningRate: $0) }
+    }
+}

@@ -80,3 +80,45 @@ public struct SVGPlot: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 }
+
+/// A minimal SVG heat map: a grid of values with row and column labels, colour from the
+/// smallest (light) to the largest (dark) value, each cell printed.
+public struct SVGHeatMap: Sendable {
+    public var title: String, rowLabel: String, columnLabel: String
+    public var rows: [String], columns: [String]
+    public var values: [[Float]]
+
+    public init(title: String, rowLabel: String, columnLabel: String, rows: [String], columns: [String], values: [[Float]]) {
+        (self.title, self.rowLabel, self.columnLabel) = (title, rowLabel, columnLabel)
+        (self.rows, self.columns, self.values) = (rows, columns, values)
+    }
+
+    public func render() -> String {
+        let cell = 70.0, left = 90.0, top = 70.0
+        let width = left + cell * Double(columns.count) + 30, height = top + cell * Double(rows.count) + 30
+        let finite = values.flatMap { $0 }.filter(\.isFinite)
+        let low = finite.min() ?? 0, high = finite.max() ?? 1
+        var svg = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(width / 2)" y="22" text-anchor="middle" font-size="14">\(title)</text>
+        <text x="\(left + cell * Double(columns.count) / 2)" y="\(top - 28)" text-anchor="middle">\(columnLabel)</text>
+        <text x="20" y="\(top + cell * Double(rows.count) / 2)" text-anchor="middle">\(rowLabel)</text>
+
+        """
+        for (j, column) in columns.enumerated() {
+            svg += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top - 8)\" text-anchor=\"middle\">\(column)</text>\n"
+        }
+        for (i, row) in rows.enumerated() {
+            svg += "<text x=\"\(left - 8)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">\(row)</text>\n"
+            for (j, value) in values[i].enumerated() {
+                let t = high > low && value.isFinite ? Double((value - low) / (high - low)) : 0
+                let shade = Int(235 - 170 * t)
+                let text = value.isFinite ? String(format: "%.3f", value) : "n/a"
+                svg += "<rect x=\"\(left + cell * Double(j))\" y=\"\(top + cell * Double(i))\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),255)\" stroke=\"white\"/>"
+                svg += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"middle\" fill=\"\(t > 0.6 ? "white" : "black")\">\(text)</text>\n"
+            }
+        }
+        return svg + "</svg>\n"
+    }
+}

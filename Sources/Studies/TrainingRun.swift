@@ -33,10 +33,10 @@ extension MLP {
     /// Trains on `training` rows of `digits` for `steps` steps of `batchSize` with a linear
     /// warmup (10% of the steps) and cosine decay to 10% of `learningRate`, then evaluates on
     /// `validation`.
-    public func train(_ choice: OptimizerChoice, learningRate: Float, seed: UInt64, steps: Int, batchSize: Int,
+    public func train(_ recipe: OptimizerRecipe, learningRate: Float, seed: UInt64, steps: Int, batchSize: Int,
                       digits: Digits, training: [Int], validation: [Int]) throws -> TrainingRun {
         var parameters = FlatTensor(initialParameters(seed: seed, as: Float.self))
-        var optimizer = try choice.make(learningRate: learningRate)
+        var optimizer = try recipe.make(learningRate)
         optimizer.recordsTelemetry = true
         let schedule = try LearningRateSchedule.warmupCosine(peak: learningRate, warmupSteps: max(1, steps / 10),
                                                              totalSteps: steps)
@@ -51,7 +51,7 @@ extension MLP {
             losses.append(loss)
             guard loss.isFinite else { break }  // diverged: the run ends here, its spike recorded
             var gradients = FlatTensor(gradient)
-            if let threshold = choice.clipping { try GradientClipping.clipGlobalNorm(&gradients, maxNorm: threshold) }
+            if let threshold = recipe.clipping { try GradientClipping.clipGlobalNorm(&gradients, maxNorm: threshold) }
             optimizer.learningRate = schedule(step)
             do {
                 try optimizer.step(parameters: &parameters, gradients: gradients)
@@ -65,7 +65,7 @@ extension MLP {
         let evaluation = lossAndGradient(Array(parameters), images: digits.images, labels: digits.labels,
                                          batch: validation, gradient: false)
         if losses.last?.isFinite == false { probeLosses.append(.nan) }  // the divergence is a spike
-        return TrainingRun(optimizer: choice.rawValue, learningRate: learningRate, seed: seed, losses: losses,
+        return TrainingRun(optimizer: recipe.name, learningRate: learningRate, seed: seed, losses: losses,
                            probeLosses: probeLosses, spikes: TrainingRun.spikes(in: probeLosses),
                            largestUpdate: largestUpdate,
                            validationLoss: evaluation.loss,
