@@ -75,10 +75,12 @@ public struct SVGPlot: Sendable {
         return svg + "</svg>\n"
     }
 
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
+}
+
+/// `text` with the characters XML reserves escaped.
+private func escape(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;")
 }
 
 /// A minimal SVG heat map: a grid of values with row and column labels, colour from the
@@ -101,16 +103,16 @@ public struct SVGHeatMap: Sendable {
         var svg = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(width / 2)" y="22" text-anchor="middle" font-size="14">\(title)</text>
-        <text x="\(left + cell * Double(columns.count) / 2)" y="\(top - 28)" text-anchor="middle">\(columnLabel)</text>
-        <text x="20" y="\(top + cell * Double(rows.count) / 2)" text-anchor="middle">\(rowLabel)</text>
+        <text x="\(width / 2)" y="22" text-anchor="middle" font-size="14">\(escape(title))</text>
+        <text x="\(left + cell * Double(columns.count) / 2)" y="\(top - 28)" text-anchor="middle">\(escape(columnLabel))</text>
+        <text x="20" y="\(top + cell * Double(rows.count) / 2)" text-anchor="middle">\(escape(rowLabel))</text>
 
         """
         for (j, column) in columns.enumerated() {
-            svg += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top - 8)\" text-anchor=\"middle\">\(column)</text>\n"
+            svg += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top - 8)\" text-anchor=\"middle\">\(escape(column))</text>\n"
         }
         for (i, row) in rows.enumerated() {
-            svg += "<text x=\"\(left - 8)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">\(row)</text>\n"
+            svg += "<text x=\"\(left - 8)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">\(escape(row))</text>\n"
             for (j, value) in values[i].enumerated() {
                 let t = high > low && value.isFinite ? Double((value - low) / (high - low)) : 0
                 let shade = Int(235 - 170 * t)
