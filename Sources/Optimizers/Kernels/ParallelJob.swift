@@ -15,25 +15,21 @@ enum ParallelJob {
     /// Runs the job over `range`, the `chunk`-th piece of the whole pass; with `recording`,
     /// also measures the updates into `recording.results[chunk]`.
     func run(_ range: Range<Int>, chunk: Int, recording: Recording?) {
-        @inline(__always) func run<K: VectorKernel>(_ kernel: K) {
-            if let recording {
-                recording.results[chunk] = forEachVectorRecording(
-                    in: range, kernel, inverseLearningRate: recording.inverseLearningRate)
-            } else {
-                forEachVector(in: range, kernel)
-            }
-        }
+        let rate = recording?.inverseLearningRate
+        let statistics: PartialUpdateStatistics?
         switch self {
-        case let .sgdm(kernel): run(kernel)
-        case let .plainSGD(kernel): run(kernel)
-        case let .adamW(kernel): run(kernel)
-        case let .nAdam(kernel): run(kernel)
-        case let .lion(kernel): run(kernel)
-        case let .adan(kernel): run(kernel)
-        case let .s3(arguments):
-            S3Kernel.updateSerially(arguments, range: range, recording: recording.map { ($0.results + chunk, $0.inverseLearningRate) })
-        case let .scan(values, results): results[chunk] = NonFiniteScan.firstNonFinite(values, in: range) ?? .max
+        case let .sgdm(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .plainSGD(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .adamW(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .nAdam(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .lion(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .adan(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .s3(arguments): statistics = S3Kernel.updateSerially(arguments, range: range, recordingWith: rate)
+        case let .scan(values, results):
+            results[chunk] = NonFiniteScan.firstNonFinite(values, in: range) ?? .max
+            return
         }
+        if let recording, let statistics { recording.results[chunk] = statistics }
     }
 }
 
@@ -64,11 +60,7 @@ func run(_ job: ParallelJob, in range: Range<Int>, recordingWith inverseLearning
 func forEachVectorInParallel<K: VectorKernel>(in range: Range<Int>, _ kernel: K,
                                                recordingWith inverseLearningRate: Float? = nil) -> PartialUpdateStatistics? {
     if Parallelism.threadCount(for: range.count) == 1 {
-        guard let inverseLearningRate else {
-            forEachVector(in: range, kernel)
-            return nil
-        }
-        return forEachVectorRecording(in: range, kernel, inverseLearningRate: inverseLearningRate)
+        return runSerially(kernel, in: range, recordingWith: inverseLearningRate)
     }
     return run(kernel.job, in: range, recordingWith: inverseLearningRate)
 }

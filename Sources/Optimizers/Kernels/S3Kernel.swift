@@ -79,42 +79,29 @@ enum S3Kernel {
         guard Parallelism.threadCount(for: range.count) == 1 else {
             return run(.s3(arguments), in: range, recordingWith: inverseLearningRate)
         }
-        guard let inverseLearningRate else {
-            updateSerially(arguments, range: range, recording: nil)
-            return nil
-        }
-        var result = PartialUpdateStatistics()
-        withUnsafeMutablePointer(to: &result) { updateSerially(arguments, range: range, recording: ($0, inverseLearningRate)) }
-        return result
+        return updateSerially(arguments, range: range, recordingWith: inverseLearningRate)
     }
 
-    /// Runs the kernel for `c.power` and `c.nesterov` over `range` on this thread, measuring the
-    /// updates into `recording.0` when given.
+    /// Runs the kernel for `c.power` and `c.nesterov` over `range` on this thread; with
+    /// `inverseLearningRate`, returns the statistics of the updates.
     static func updateSerially(_ a: Arguments, range: Range<Int>,
-                               recording: (UnsafeMutablePointer<PartialUpdateStatistics>, Float)?) {
+                               recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         switch a.c.power {
-        case .one: update(PowerOne.self, a, range: range, recording: recording)
-        case .two: update(PowerTwo.self, a, range: range, recording: recording)
-        case .three: update(PowerThree.self, a, range: range, recording: recording)
-        case .four: update(PowerFour.self, a, range: range, recording: recording)
-        case .general: update(PowerGeneral.self, a, range: range, recording: recording)
+        case .one: update(PowerOne.self, a, range: range, recordingWith: inverseLearningRate)
+        case .two: update(PowerTwo.self, a, range: range, recordingWith: inverseLearningRate)
+        case .three: update(PowerThree.self, a, range: range, recordingWith: inverseLearningRate)
+        case .four: update(PowerFour.self, a, range: range, recordingWith: inverseLearningRate)
+        case .general: update(PowerGeneral.self, a, range: range, recordingWith: inverseLearningRate)
         }
     }
 
     private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>,
-                                             recording: (UnsafeMutablePointer<PartialUpdateStatistics>, Float)?) {
-        @inline(__always) func run<K: VectorKernel>(_ kernel: K) {
-            if let (result, inverseLearningRate) = recording {
-                result.pointee = forEachVectorRecording(in: range, kernel, inverseLearningRate: inverseLearningRate)
-            } else {
-                forEachVector(in: range, kernel)
-            }
-        }
-        if a.c.nesterov {
-            run(S3VectorKernel<P, NesterovOn>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
-        } else {
-            run(S3VectorKernel<P, NesterovOff>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r))
-        }
+                                             recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
+        a.c.nesterov
+            ? runSerially(S3VectorKernel<P, NesterovOn>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r), in: range,
+                          recordingWith: inverseLearningRate)
+            : runSerially(S3VectorKernel<P, NesterovOff>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r), in: range,
+                          recordingWith: inverseLearningRate)
     }
 }
 

@@ -11,6 +11,17 @@ struct PartialUpdateStatistics {
     }
 }
 
+/// Runs `kernel` over `range` on this thread; with `inverseLearningRate`, measures the updates.
+@inline(__always)
+func runSerially<K: VectorKernel>(_ kernel: K, in range: Range<Int>,
+                                  recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
+    guard let inverseLearningRate else {
+        forEachVector(in: range, kernel)
+        return nil
+    }
+    return forEachVectorRecording(in: range, kernel, inverseLearningRate: inverseLearningRate)
+}
+
 /// `forEachVector` that also measures each element's update: the parameter is read before the
 /// kernel and again after it (from L1, where the kernel has just written it), so the cost is
 /// a few vector operations per vector and no extra memory traffic. Squares are summed in
