@@ -160,14 +160,3 @@ func expectUnchanged(
     #expect(sameOptimizer(before, optimizer), "optimizer changed", sourceLocation: sourceLocation)
     #expect(parameters.map(\.bitPattern) == parametersBefore, "parameters changed", sourceLocation: sourceLocation)
 }
-
-/// Sets `gradientCheck` on any of the six optimizers.
-func setGradientCheck(_ optimizer: inout any Optimizer, _ check: GradientCheck) {
-    func set<T: StatefulOptimizer>(_ typed: T) -> any Optimizer {
-        var typed = typed
-        typed.gradientCheck = check
-        return typed
-    }
-    let stateful = optimizer as! any StatefulOptimizer
-    optimizer = set(stateful)
-}

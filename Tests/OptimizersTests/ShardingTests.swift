@@ -56,15 +56,3 @@ struct ShardingTests {
         #expect(try S3(restoring: Checkpoint(binaryRepresentation: optimizer.checkpoint.binaryRepresentation())) == optimizer)
     }
 }
-
-/// `step(shard:of:gradients:groups:)` on any of the six optimizers.
-func stepShard(_ optimizer: inout any Optimizer, _ shard: Range<Int>, _ x: inout FlatTensor, _ g: FlatTensor,
-               _ groups: ParameterGroups?) throws {
-    func step<T: StatefulOptimizer>(_ typed: T) throws -> any Optimizer {
-        var typed = typed
-        try typed.step(shard: shard, of: &x, gradients: g, groups: groups)
-        return typed
-    }
-    let stateful = optimizer as! any StatefulOptimizer
-    optimizer = try step(stateful)
-}

@@ -60,17 +60,3 @@ struct TelemetryTests {
         #expect(s3.telemetry == nil)
     }
 }
-
-func setTelemetry(_ optimizer: inout any Optimizer, _ on: Bool) {
-    func set<T: StatefulOptimizer>(_ typed: T) -> any Optimizer {
-        var typed = typed
-        typed.recordsTelemetry = on
-        return typed
-    }
-    let stateful = optimizer as! any StatefulOptimizer
-    optimizer = set(stateful)
-}
-
-func telemetryOf(_ optimizer: any Optimizer) -> UpdateTelemetry? {
-    (optimizer as! any StatefulOptimizer).telemetry
-}

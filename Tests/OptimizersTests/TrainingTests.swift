@@ -162,14 +162,3 @@ struct ParameterGroupTests {
         #expect(sameOptimizer(before, optimizer) && parameters.map(\.bitPattern) == parametersBefore)
     }
 }
-
-/// `step(parameters:gradients:groups:)` on any of the six optimizers.
-func stepGrouped(_ optimizer: inout any Optimizer, _ x: inout FlatTensor, _ g: FlatTensor, _ groups: ParameterGroups) throws {
-    func step<T: StatefulOptimizer>(_ typed: T) throws -> any Optimizer {
-        var typed = typed
-        try typed.step(parameters: &x, gradients: g, groups: groups)
-        return typed
-    }
-    let stateful = optimizer as! any StatefulOptimizer
-    optimizer = try step(stateful)
-}

@@ -112,3 +112,34 @@ func sameOptimizer(_ a: any Optimizer, _ b: any Optimizer) -> Bool {
     let stateful = a as! any StatefulOptimizer
     return open(stateful)
 }
+
+/// Runs `body` on `optimizer` as the `StatefulOptimizer` every optimizer of the module is, and
+/// stores the result back: the one way the tests reach the members beyond `Optimizer`.
+func mutateStateful(_ optimizer: inout any Optimizer, _ body: (inout any StatefulOptimizer) throws -> Void) rethrows {
+    var stateful = optimizer as! any StatefulOptimizer
+    try body(&stateful)
+    optimizer = stateful
+}
+
+func setGradientCheck(_ optimizer: inout any Optimizer, _ check: GradientCheck) {
+    mutateStateful(&optimizer) { $0.gradientCheck = check }
+}
+
+func setTelemetry(_ optimizer: inout any Optimizer, _ on: Bool) {
+    mutateStateful(&optimizer) { $0.recordsTelemetry = on }
+}
+
+func telemetryOf(_ optimizer: any Optimizer) -> UpdateTelemetry? {
+    (optimizer as! any StatefulOptimizer).telemetry
+}
+
+/// `step(parameters:gradients:groups:)` on any of the six optimizers.
+func stepGrouped(_ optimizer: inout any Optimizer, _ x: inout FlatTensor, _ g: FlatTensor, _ groups: ParameterGroups) throws {
+    try mutateStateful(&optimizer) { try $0.step(parameters: &x, gradients: g, groups: groups) }
+}
+
+/// `step(shard:of:gradients:groups:)` on any of the six optimizers.
+func stepShard(_ optimizer: inout any Optimizer, _ shard: Range<Int>, _ x: inout FlatTensor, _ g: FlatTensor,
+               _ groups: ParameterGroups?) throws {
+    try mutateStateful(&optimizer) { try $0.step(shard: shard, of: &x, gradients: g, groups: groups) }
+}
