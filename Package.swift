@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "Theory", dependencies: ["Optimizers"]),
         .executableTarget(name: "theory-check", dependencies: ["Theory"]),
         .target(name: "Studies", dependencies: ["Optimizers"], exclude: ["Resources/README.md"],
-                resources: [.copy("Resources/digits.bin")]),
+                resources: [.copy("Resources/digits.bin"), .copy("Resources/kjv-genesis-exodus.txt")]),
         .executableTarget(name: "s3-demo", dependencies: ["Studies"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
