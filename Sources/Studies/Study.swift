@@ -1,16 +1,24 @@
+import Dispatch
 import Foundation
+import Synchronization
 
-/// The paper's protocol in miniature on the digits MLP: a coarse learning-rate search per
-/// optimizer, then each optimizer at its best rate and at 10x that rate over several seeds,
-/// plus S3 trained for N steps against AdamW trained for 2N.
-public struct ClassifierStudy: Sendable {
-    public var steps = 300
-    public var batchSize = 32
-    public var hidden = 32
-    public var seeds: [UInt64] = [1, 2, 3]
-    public var learningRates: [Float] = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
+/// The paper's protocol in miniature, for any ``StudyTask``: a coarse learning-rate search per
+/// optimizer (first seed), then each optimizer at its best rate (lowest validation loss) and at
+/// 10x that rate over several seeds, S3 trained for N steps against AdamW trained for 2N, the
+/// paper's ablation (Table III) and a beta x p grid for S3. Independent runs go to all cores;
+/// each run is deterministic, so the results do not depend on the core count.
+public struct Study<Task: StudyTask>: Sendable {
+    public let task: Task
+    public var steps: Int
+    public var seeds: [UInt64]
+    public var learningRates: [Float]
+    /// Whether to run the ablation; an empty `betas` or `ps` skips the grid.
+    public var ablation = true
+    public var betas: [Float] = [0.9, 0.95, 0.99], ps: [Float] = [1, 2, 3, 4]
 
-    public init() {}
+    public init(task: Task, steps: Int, seeds: [UInt64], learningRates: [Float]) {
+        (self.task, self.steps, self.seeds, self.learningRates) = (task, steps, seeds, learningRates)
+    }
 
     /// One optimizer at one learning rate over the seeds.
     public struct Setting: Sendable {
@@ -20,15 +28,19 @@ public struct ClassifierStudy: Sendable {
         public let runs: [TrainingRun]
 
         public var accuracies: [Float] { runs.map(\.validationAccuracy) }
-        public var meanAccuracy: Float { accuracies.reduce(0, +) / Float(max(1, runs.count)) }
-        /// The standard deviation of the accuracy over seeds.
-        public var accuracySpread: Float {
-            let mean = meanAccuracy
-            return (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, runs.count - 1))).squareRoot()
-        }
-        public var meanValidationLoss: Float { runs.map(\.validationLoss).reduce(0, +) / Float(max(1, runs.count)) }
+        public var meanAccuracy: Float { Self.mean(accuracies) }
+        /// The sample standard deviation of the accuracy over seeds.
+        public var accuracySpread: Float { Self.spread(accuracies) }
+        public var meanValidationLoss: Float { Self.mean(runs.map(\.validationLoss)) }
+        public var validationLossSpread: Float { Self.spread(runs.map(\.validationLoss)) }
         public var spikes: Int { runs.map(\.spikes.count).reduce(0, +) }
         public var largestUpdate: Float { runs.map(\.largestUpdate).max() ?? 0 }
+
+        static func mean(_ values: [Float]) -> Float { values.reduce(0, +) / Float(max(1, values.count)) }
+        static func spread(_ values: [Float]) -> Float {
+            let mean = mean(values)
+            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, values.count - 1))).squareRoot()
+        }
     }
 
     public struct Result: Sendable {
@@ -38,43 +50,19 @@ public struct ClassifierStudy: Sendable {
         public let best: [Setting], tenTimes: [Setting]
         /// S3 (best rate) at `steps` and AdamW (best rate) at `2 * steps`.
         public let s3AtN: Setting, adamWAt2N: Setting
-        /// The paper's Table III in miniature at S3's best rate and at 10x it: same or separate
-        /// coefficients, Nesterov on or off, p = 2 or 3.
+        /// The paper's Table III in miniature at S3's best rate and at 10x it (empty if skipped).
         public let ablation: [Setting]
         /// S3 over beta x p at its best rate: `grid[i][j]` for `betas[i]`, `ps[j]`.
         public let grid: [[Setting]]
         public let betas: [Float], ps: [Float]
+
+        /// Every setting once.
+        public var all: [Setting] { search + best + tenTimes + [adamWAt2N] + ablation + grid.flatMap { $0 } }
     }
 
-    /// Runs the whole protocol; `progress` receives a line per finished setting.
-    public func run(progress: (String) -> Void = { _ in }) throws -> Result {
-        let digits = try Digits.load()
-        let (training, validation) = digits.split(seed: 0)
-        let model = MLP(inputs: Digits.pixels, hidden: hidden, classes: Digits.classes)
-        func setting(_ recipe: OptimizerRecipe, _ rate: Float, seeds: [UInt64], steps: Int) throws -> Setting {
-            let runs = try seeds.map { seed in
-                try model.train(recipe, learningRate: rate, seed: seed, steps: steps, batchSize: batchSize,
-                                digits: digits, training: training, validation: validation)
-            }
-            let result = Setting(optimizer: recipe.name, learningRate: rate, steps: steps, runs: runs)
-            progress("\(recipe.name) lr \(rate) x \(seeds.count) seeds, \(steps) steps: accuracy \(result.meanAccuracy)")
-            return result
-        }
-        func setting(_ choice: OptimizerChoice, _ rate: Float, seeds: [UInt64], steps: Int) throws -> Setting {
-            try setting(choice.recipe, rate, seeds: seeds, steps: steps)
-        }
-        var search: [Setting] = [], best: [Setting] = [], tenTimes: [Setting] = []
-        for choice in OptimizerChoice.allCases {
-            let candidates = try learningRates.map { try setting(choice, $0, seeds: [seeds[0]], steps: steps) }
-            search += candidates
-            let winner = candidates.filter { $0.meanValidationLoss.isFinite }
-                .min { $0.meanValidationLoss < $1.meanValidationLoss } ?? candidates[0]
-            best.append(try setting(choice, winner.learningRate, seeds: seeds, steps: steps))
-            tenTimes.append(try setting(choice, winner.learningRate * 10, seeds: seeds, steps: steps))
-        }
-        let s3 = best.first { $0.optimizer == "S3" }!, adamW = best.first { $0.optimizer == "AdamW" }!
-        let adamWAt2N = try setting(.adamW, adamW.learningRate, seeds: seeds, steps: 2 * steps)
-        let variants: [OptimizerRecipe] = [
+    /// The ablation's S3 variants, from Adam-like to the paper's S3.
+    public static var ablationVariants: [OptimizerRecipe] {
+        [
             .s3(beta1: 0.9, beta2: 0.999, p: 2, nesterov: false),   // Adam-like: separate betas, no NAG, p = 2
             .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: false),   // same beta
             .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: true),    // + NAG
@@ -82,16 +70,68 @@ public struct ClassifierStudy: Sendable {
             .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true),    // the paper's S3
             .s3(beta1: 0.9, beta2: 0.999, p: 3, nesterov: true),    // separate betas with NAG and p = 3
         ]
-        let ablation = try [s3.learningRate, 10 * s3.learningRate].flatMap { rate in
-            try variants.map { try setting($0, rate, seeds: seeds, steps: steps) }
-        }
-        let betas: [Float] = [0.9, 0.95, 0.99], ps: [Float] = [1, 2, 3, 4]
-        let grid = try betas.map { beta in
-            try ps.map { p in
-                try setting(.s3(beta1: beta, beta2: beta, p: p, nesterov: true), s3.learningRate, seeds: seeds, steps: steps)
+    }
+
+    /// What to train: a recipe at a learning rate for some steps, over some seeds.
+    struct Plan {
+        let recipe: OptimizerRecipe, learningRate: Float, steps: Int, seeds: [UInt64]
+    }
+
+    /// Runs the whole protocol; `progress` receives a line per finished run (from any thread).
+    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
+        let total = learningRates.count * OptimizerChoice.allCases.count
+            + (2 * OptimizerChoice.allCases.count + 2) * seeds.count
+            + ((ablation ? 2 * Self.ablationVariants.count : 0) + betas.count * ps.count) * seeds.count
+        let finished = Atomic(0)
+        func train(_ plans: [Plan]) throws -> [Setting] {
+            let jobs = plans.flatMap { plan in plan.seeds.map { (plan, $0) } }
+            let results = Mutex([Swift.Result<TrainingRun, any Error>?](repeating: nil, count: jobs.count))
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+                let (plan, seed) = jobs[index], started = Date()
+                let result = Swift.Result {
+                    try task.train(plan.recipe, learningRate: plan.learningRate, seed: seed, steps: plan.steps)
+                }
+                results.withLock { $0[index] = result }
+                let count = finished.add(1, ordering: .relaxed).newValue
+                if case .success(let run) = result {
+                    progress(String(format: "[%d/%d] %@ lr %g seed %d, %d steps: validation loss %.3f, accuracy %.3f (%.1f s)",
+                                    count, total, plan.recipe.name, plan.learningRate, seed, plan.steps,
+                                    run.validationLoss, run.validationAccuracy, Date().timeIntervalSince(started)))
+                }
+            }
+            var runs = try results.withLock { try $0.map { try $0!.get() } }[...]
+            return plans.map { plan in
+                defer { runs = runs.dropFirst(plan.seeds.count) }
+                return Setting(optimizer: plan.recipe.name, learningRate: plan.learningRate, steps: plan.steps,
+                               runs: Array(runs.prefix(plan.seeds.count)))
             }
         }
-        return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: s3, adamWAt2N: adamWAt2N,
-                      ablation: ablation, grid: grid, betas: betas, ps: ps)
+        let choices = OptimizerChoice.allCases
+        let search = try train(choices.flatMap { choice in
+            learningRates.map { Plan(recipe: choice.recipe, learningRate: $0, steps: steps, seeds: [seeds[0]]) }
+        })
+        let bestRates = choices.map { choice in
+            let candidates = search.filter { $0.optimizer == choice.rawValue }
+            let winner = candidates.filter { $0.meanValidationLoss.isFinite }
+                .min { $0.meanValidationLoss < $1.meanValidationLoss } ?? candidates[0]
+            return winner.learningRate
+        }
+        let adamWRate = bestRates[choices.firstIndex(of: .adamW)!], s3Rate = bestRates[choices.firstIndex(of: .s3)!]
+        let second = try train(zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: $1, steps: steps, seeds: seeds) }
+            + zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: 10 * $1, steps: steps, seeds: seeds) }
+            + [Plan(recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps, seeds: seeds)])
+        let best = Array(second[..<choices.count]), tenTimes = Array(second[choices.count..<(2 * choices.count)])
+        let variants = ablation ? [s3Rate, 10 * s3Rate].flatMap { rate in
+            Self.ablationVariants.map { Plan(recipe: $0, learningRate: rate, steps: steps, seeds: seeds) }
+        } : []
+        let gridPlans = betas.flatMap { beta in
+            ps.map { Plan(recipe: .s3(beta1: beta, beta2: beta, p: $0, nesterov: true), learningRate: s3Rate,
+                          steps: steps, seeds: seeds) }
+        }
+        let third = try train(variants + gridPlans)
+        let grid = betas.indices.map { i in Array(third[(variants.count + i * ps.count)...].prefix(ps.count)) }
+        return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: best[choices.firstIndex(of: .s3)!],
+                      adamWAt2N: second.last!, ablation: Array(third[..<variants.count]), grid: grid,
+                      betas: betas, ps: ps)
     }
 }

@@ -35,6 +35,41 @@ struct StudiesTests {
         #expect(worst < 1e-6, "worst relative gradient error \(worst)")
         #expect(p.count == model.parameterCount && model.biasRanges.map(\.count) == [4, 3])
     }
+
+    /// The transformer's hand-written backward pass against central finite differences, in
+    /// double precision, for every parameter of a model with two blocks and two heads.
+    @Test func transformerGradientMatchesFiniteDifferences() throws {
+        let model = Transformer(vocabulary: 5, context: 4, width: 4, heads: 2, blocks: 2)
+        var generator = StudyRandom(seed: 5)
+        let sequences = (0..<3).map { _ in (0...4).map { _ in Int.random(in: 0..<5, using: &generator) } }
+        // Larger than the initialisation so attention and GELU are far from linear.
+        let p = model.initialParameters(seed: 9, as: Double.self).map { $0 + Double.random(in: -0.5...0.5, using: &generator) }
+        let (loss, gradient, _) = model.lossAndGradient(p, sequences: sequences)
+        #expect(loss > 0 && gradient.count == model.parameterCount)
+        var worst = 0.0
+        for index in p.indices {
+            var plus = p, minus = p
+            plus[index] += 1e-6
+            minus[index] -= 1e-6
+            let numeric = (model.lossAndGradient(plus, sequences: sequences, gradient: false).loss
+                - model.lossAndGradient(minus, sequences: sequences, gradient: false).loss) / 2e-6
+            worst = max(worst, abs(numeric - gradient[index]) / max(1e-3, abs(numeric)))
+        }
+        #expect(worst < 1e-6, "worst relative gradient error \(worst)")
+        let forwardOnly = model.lossAndGradient(p, sequences: sequences, gradient: false)
+        #expect(forwardOnly.loss == loss && forwardOnly.gradient.isEmpty)
+    }
+
+    /// Causality: the prediction after position t depends on tokens 0...t only.
+    @Test func transformerIsCausal() {
+        let model = Transformer(vocabulary: 6, context: 5, width: 8, heads: 2, blocks: 2)
+        let p = model.initialParameters(seed: 2, as: Double.self).map { $0 * 20 }
+        let a = model.logits(p, tokens: [1, 2, 3, 4, 5]), b = model.logits(p, tokens: [1, 2, 3, 0, 5])
+        #expect(a.count == 5 && a.allSatisfy { $0.count == 6 })
+        #expect(a[0..<3] == b[0..<3], "positions before the change")
+        #expect(a[3] != b[3] && a[4] != b[4], "positions from the change on")
+        #expect(model.logits(p, tokens: [1, 2, 3]) == Array(a[0..<3]), "a shorter input gives the same prefix")
+    }
 }
 
 import Optimizers
@@ -90,5 +125,39 @@ struct SVGTests {
         #expect(svg.contains("a &lt; b &amp; c") && !svg.contains("a < b"))
         #expect(svg.components(separatedBy: "<circle").count - 1 == 1)
         #expect(!svg.contains("nan") && !svg.contains("inf"))
+    }
+}
+
+@Suite("Studies: text and protocol")
+struct StudyProtocolTests {
+    @Test func theTextLoadsAsCharacterTokens() throws {
+        let corpus = try TextCorpus.load()
+        #expect(corpus.tokens.count == 366_194 && corpus.vocabulary.count == 62)
+        #expect(corpus.decode(Array(corpus.tokens.prefix(16))) == "In the beginning")
+        #expect(corpus.validationStart == Int(0.9 * 366_194))
+        var generator = StudyRandom(seed: 1)
+        let windows = corpus.trainingWindows(100, length: 33, using: &generator)
+        #expect(windows.allSatisfy { $0.count == 33 })
+        let spread = corpus.evenlySpacedWindows(4, length: 10, in: corpus.validationStart..<corpus.tokens.count)
+        #expect(spread.first == Array(corpus.tokens[corpus.validationStart..<(corpus.validationStart + 10)]))
+        #expect(spread.count == 4 && spread.allSatisfy { $0.count == 10 })
+    }
+
+    /// The whole protocol on a tiny task: the shape of the result, the best rate is the search's
+    /// lowest validation loss, 10x is ten times it, AdamW's long run has twice the steps, and
+    /// the results do not depend on how the runs were spread over threads.
+    @Test func theProtocolPicksTheBestRateAndIsDeterministic() throws {
+        var study = Study(task: try DigitsTask(hidden: 4, batchSize: 8), steps: 6, seeds: [1, 2], learningRates: [1e-3, 1e-1])
+        (study.betas, study.ps) = ([0.9], [1, 3])
+        let result = try study.run(), again = try study.run()
+        #expect(result.search.count == 12 && result.best.count == 6 && result.tenTimes.count == 6)
+        #expect(result.ablation.count == 12 && result.grid.count == 1 && result.grid[0].count == 2)
+        for (best, tenTimes) in zip(result.best, result.tenTimes) {
+            let candidates = result.search.filter { $0.optimizer == best.optimizer }
+            #expect(best.learningRate == candidates.min { $0.meanValidationLoss < $1.meanValidationLoss }!.learningRate)
+            #expect(tenTimes.learningRate == 10 * best.learningRate && best.runs.map(\.seed) == [1, 2])
+        }
+        #expect(result.adamWAt2N.steps == 12 && result.adamWAt2N.runs[0].losses.count == 12)
+        #expect(result.all.map { $0.runs.map(\.validationLoss) } == again.all.map { $0.runs.map(\.validationLoss) })
     }
 }
