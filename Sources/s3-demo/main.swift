@@ -88,7 +88,7 @@ files += try report(try digits.run(progress: progress), name: "digits", accuracy
                     lossLabel: "loss on 256 fixed training images")
 
 let language = try LanguageModelTask(context: full ? 64 : 32, width: full ? 48 : 32, heads: 2, blocks: 2)
-var lm = Study(task: language, steps: full ? 1000 : 300, seeds: full ? [1, 2, 3] : [1, 2],
+var lm = Study(task: language, steps: full ? 600 : 300, seeds: full ? [1, 2, 3] : [1, 2],
                learningRates: full ? [3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1] : [1e-3, 3e-3, 1e-2, 3e-2, 1e-1])
 if !full { (lm.betas, lm.ps) = ([], []) }
 print("""
