@@ -18,13 +18,12 @@ public struct TrainingRun: Sendable {
     public let validationAccuracy: Float
 
     /// A loss spike: a step whose loss exceeds `factor` times the median of the previous
-    /// `window` steps' losses (1.5 and 50 by default; in the first `window` steps, of all
-    /// previous steps, once there are `minimumHistory` of them); non-finite losses count too.
-    public static func spikes(in losses: [Float], window: Int = 50, factor: Float = 1.5,
-                              minimumHistory: Int = 10) -> [Int] {
+    /// `window` steps' losses (1.5 and 50 by default; of all previous steps in the first
+    /// `window` steps); non-finite losses count too.
+    public static func spikes(in losses: [Float], window: Int = 50, factor: Float = 1.5) -> [Int] {
         losses.indices.filter { step in
             guard losses[step].isFinite else { return true }
-            guard step >= minimumHistory else { return false }
+            guard step > 0 else { return false }
             let previous = losses[max(0, step - window)..<step].sorted()
             return losses[step] > factor * previous[previous.count / 2]
         }
