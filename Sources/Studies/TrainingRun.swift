@@ -7,7 +7,7 @@ public struct TrainingRun: Sendable {
     public let seed: UInt64
     /// Training loss of every step's batch.
     public let losses: [Float]
-    /// After every step, the loss on a fixed probe set of training images: the curve spikes
+    /// After every step, the loss on a fixed probe set of training examples: the curve spikes
     /// are counted on (mini-batch losses are too noisy for a 1.5x threshold).
     public let probeLosses: [Float]
     /// Steps counted as loss spikes on ``probeLosses`` (see ``spikes(in:window:factor:)``).
