@@ -27,6 +27,14 @@ public struct TextCorpus: Sendable {
         validationStart = Int(Double(bytes.count) * (1 - validationFraction))
     }
 
+    /// The tokens of `text`; every byte must occur in the corpus.
+    public func encode(_ text: String) -> [Int] {
+        text.utf8.map { byte in
+            guard let token = vocabulary.firstIndex(of: byte) else { preconditionFailure("byte \(byte) is not in the corpus") }
+            return token
+        }
+    }
+
     public func decode(_ tokens: [Int]) -> String {
         String(decoding: tokens.map { vocabulary[$0] }, as: UTF8.self)
     }

@@ -16,6 +16,8 @@ public struct TrainingRun: Sendable {
     public let largestUpdate: Float
     public let validationLoss: Float
     public let validationAccuracy: Float
+    /// The parameters after the last step.
+    public let parameters: [Float]
 
     /// A loss spike: a step whose loss exceeds `factor` times the median of the previous
     /// `window` steps' losses (1.5 and 50 by default; of all previous steps in the first
@@ -75,6 +77,6 @@ extension StudyTask {
         return TrainingRun(optimizer: recipe.name, learningRate: learningRate, seed: seed, losses: losses,
                            probeLosses: probeLosses, spikes: TrainingRun.spikes(in: probeLosses),
                            largestUpdate: largestUpdate, validationLoss: validation.loss,
-                           validationAccuracy: validation.accuracy)
+                           validationAccuracy: validation.accuracy, parameters: Array(parameters))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small decoder-only (GPT-style) transformer for character-level language modelling, its
 /// parameters in one flat buffer, with a hand-written backward pass.
 ///
@@ -122,5 +124,24 @@ public struct Transformer: Sendable {
             pass.forward(tokens[...])
             return (0..<tokens.count).map { row in Array(UnsafeBufferPointer(start: pass.logits + row * vocabulary, count: vocabulary)) }
         }
+    }
+
+    /// Continues `prompt` by `count` tokens, each drawn from the softmax of the logits divided
+    /// by `temperature` (reproducible from `generator`), looking back at most `context` tokens.
+    public func sample(_ parameters: [Float], prompt: [Int], count: Int, temperature: Float = 0.8,
+                       using generator: inout StudyRandom) -> [Int] {
+        var tokens = prompt
+        for _ in 0..<count {
+            let scores = logits(parameters, tokens: Array(tokens.suffix(context))).last!
+            let largest = scores.max()!
+            let weights = scores.map { Foundation.exp(($0 - largest) / temperature) }
+            var target = Float.random(in: 0..<weights.reduce(0, +), using: &generator)
+            let next = weights.firstIndex { weight in
+                target -= weight
+                return target < 0
+            } ?? weights.count - 1
+            tokens.append(next)
+        }
+        return Array(tokens.dropFirst(prompt.count))
     }
 }

@@ -98,7 +98,18 @@ print("""
     Exodus (\(language.corpus.tokens.count) characters, last 10% held out), \(lm.steps) steps of \(language.batchSize) windows.
 
     """)
-files += try report(try lm.run(progress: progress), name: "text", accuracy: "next-character accuracy",
+let text = try lm.run(progress: progress)
+files += try report(text, name: "text", accuracy: "next-character accuracy",
                     lossLabel: "loss on 8 fixed training windows (nats/char)")
+// What the models learned: each optimizer's first-seed model at its best rate continues a prompt.
+let prompt = "And the LORD said unto Moses, "
+print("\nSamples (temperature 0.8) continuing \"\(prompt)\":\n")
+for setting in text.best {
+    var generator = StudyRandom(seed: 7)
+    let continuation = language.model.sample(setting.runs[0].parameters, prompt: language.corpus.encode(prompt),
+                                             count: 100, using: &generator)
+    print("  \(setting.optimizer.padding(toLength: 6, withPad: " ", startingAt: 0)) " +
+          language.corpus.decode(continuation).replacingOccurrences(of: "\n", with: " / "))
+}
 
 print(String(format: "\nWrote %@ (%.0f s).", files.map(\.path).joined(separator: ", "), Date().timeIntervalSince(started)))

@@ -1,4 +1,4 @@
-import Studies
+@testable import Studies
 import Testing
 
 @Suite("Studies: data and models")
@@ -58,6 +58,19 @@ struct StudiesTests {
         #expect(worst < 1e-6, "worst relative gradient error \(worst)")
         let forwardOnly = model.lossAndGradient(p, sequences: sequences, gradient: false)
         #expect(forwardOnly.loss == loss && forwardOnly.gradient.isEmpty)
+    }
+
+    /// Sampling continues the prompt reproducibly, within the vocabulary, and a model whose
+    /// logits favour one token overwhelmingly (a huge head bias) always picks it.
+    @Test func transformerSamplesReproducibly() {
+        let model = Transformer(vocabulary: 7, context: 4, width: 8, heads: 2, blocks: 1)
+        var p: [Float] = model.initialParameters(seed: 4)
+        var a = StudyRandom(seed: 1), b = StudyRandom(seed: 1)
+        let first = model.sample(p, prompt: [1, 2], count: 12, using: &a)
+        #expect(first.count == 12 && first.allSatisfy { (0..<7).contains($0) })
+        #expect(model.sample(p, prompt: [1, 2], count: 12, using: &b) == first)
+        p[model.layout.headBias.lowerBound + 5] = 100
+        #expect(model.sample(p, prompt: [1], count: 6, using: &a) == [5, 5, 5, 5, 5, 5])
     }
 
     /// Causality: the prediction after position t depends on tokens 0...t only.
@@ -139,6 +152,7 @@ struct StudyProtocolTests {
         let corpus = try TextCorpus.load()
         #expect(corpus.tokens.count == 366_194 && corpus.vocabulary.count == 62)
         #expect(corpus.decode(Array(corpus.tokens.prefix(16))) == "In the beginning")
+        #expect(corpus.encode("In the beginning") == Array(corpus.tokens.prefix(16)))
         #expect(corpus.validationStart == Int(0.9 * 366_194))
         var generator = StudyRandom(seed: 1)
         let windows = corpus.trainingWindows(100, length: 33, using: &generator)
