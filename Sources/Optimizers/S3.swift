@@ -28,8 +28,22 @@
 /// `(1 - b1) / (1 - b2)^(1/p) * (1 - b1^q / b2^(q/p))^(-1/q)`, `q = p / (p - 1)`.
 ///
 /// Defaults: `beta` 0.95, `p` 3, `epsilon` 1e-8, `weightDecay` 0, `nesterov` true.
-/// State: two buffers (8 bytes per parameter, as Adam; the Nesterov step costs no memory).
+/// State: two buffers (8 bytes per parameter, as Adam; the Nesterov step costs no memory), or
+/// with `momentPrecision: .bfloat16` one (4 bytes per parameter; see ``MomentPrecision``).
 public struct S3: StatefulOptimizer {
+    /// How the moments `m` and `r` are stored between steps. Every step computes in float32.
+    public enum MomentPrecision: String, Sendable, Equatable, Codable {
+        /// Two float32 buffers, 8 bytes per parameter: Algorithm 1 to float32 rounding.
+        case float32
+        /// `m` and `r` rounded to bfloat16 (8 significant bits, float32's exponent range) and
+        /// packed into one 32-bit slot per parameter, 4 bytes per parameter. `m` is then clamped
+        /// to `[-r, r]`, so every step stays within the learning rate as in float32 (Theorem 2
+        /// rests on `|m| <= r`). Rounding is to nearest: an average moves only when its change
+        /// exceeds half a bfloat16 step (2^-9 relative), so with `1 - beta` below about 2^-7
+        /// the moments stall (beta 0.95: steps of 5%, fine). Not bit-compatible with `.float32`.
+        case bfloat16
+    }
+
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {
         /// Coefficient of the first moment `m` and of the numerator `n`, in [0, 1).
@@ -44,23 +58,43 @@ public struct S3: StatefulOptimizer {
         public let weightDecay: Float
         /// Use the Nesterov estimates (line 6 and 7) instead of the plain moments.
         public let nesterov: Bool
+        /// How `m` and `r` are stored (float32 unless asked).
+        public let momentPrecision: MomentPrecision
 
         /// The paper's S3: one coefficient for both moments.
         public init(beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
-                    nesterov: Bool = true) throws {
-            try self.init(beta1: beta, beta2: beta, p: p, epsilon: epsilon, weightDecay: weightDecay, nesterov: nesterov)
+                    nesterov: Bool = true, momentPrecision: MomentPrecision = .float32) throws {
+            try self.init(beta1: beta, beta2: beta, p: p, epsilon: epsilon, weightDecay: weightDecay, nesterov: nesterov,
+                          momentPrecision: momentPrecision)
         }
 
         /// The ablation with separate coefficients; the update bound of 1 holds only when they are equal.
         public init(beta1: Float, beta2: Float, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
-                    nesterov: Bool = true) throws {
+                    nesterov: Bool = true, momentPrecision: MomentPrecision = .float32) throws {
             try Validate.coefficient(beta1 == beta2 ? "beta" : "beta1", beta1)
             try Validate.coefficient(beta1 == beta2 ? "beta" : "beta2", beta2)
             try Validate.atLeast(1, "p", p)
             try Validate.positive("epsilon", epsilon)
             try Validate.nonNegative("weightDecay", weightDecay)
             (self.beta1, self.beta2, self.p, self.epsilon) = (beta1, beta2, p, epsilon)
-            (self.weightDecay, self.nesterov) = (weightDecay, nesterov)
+            (self.weightDecay, self.nesterov, self.momentPrecision) = (weightDecay, nesterov, momentPrecision)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case beta1, beta2, p, epsilon, weightDecay, nesterov, momentPrecision
+        }
+
+        /// Decodes without validating (restoring a checkpoint validates); a configuration saved
+        /// before `momentPrecision` existed decodes as `.float32`.
+        public init(from decoder: any Decoder) throws {
+            let values = try decoder.container(keyedBy: CodingKeys.self)
+            beta1 = try values.decode(Float.self, forKey: .beta1)
+            beta2 = try values.decode(Float.self, forKey: .beta2)
+            p = try values.decode(Float.self, forKey: .p)
+            epsilon = try values.decode(Float.self, forKey: .epsilon)
+            weightDecay = try values.decode(Float.self, forKey: .weightDecay)
+            nesterov = try values.decode(Bool.self, forKey: .nesterov)
+            momentPrecision = try values.decodeIfPresent(MomentPrecision.self, forKey: .momentPrecision) ?? .float32
         }
     }
 
@@ -68,9 +102,11 @@ public struct S3: StatefulOptimizer {
     public struct State: Sendable, Equatable, Codable, OptimizerState {
         /// Steps taken so far.
         public internal(set) var step: Int = 0
-        /// The first moment `m` (empty until allocated).
+        /// The first moment `m` (empty until allocated); with bfloat16 moments, each element's
+        /// `m` and `r` packed into one 32-bit slot (see ``MomentPrecision``).
         public internal(set) var firstMoment = FlatTensor()
-        /// The p-th root `r = s^(1/p)` of the p-th-order moment `s` (empty until allocated).
+        /// The p-th root `r = s^(1/p)` of the p-th-order moment `s` (empty until allocated, and
+        /// with bfloat16 moments).
         public internal(set) var momentRoot = FlatTensor()
 
         /// The buffers, in a fixed order (for checkpoints).
@@ -94,19 +130,22 @@ public struct S3: StatefulOptimizer {
 
     /// Creates the paper's S3; `parameterCount` allocates the state now instead of at the first step.
     public init(learningRate: Float, beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, nesterov: Bool = true, parameterCount: Int? = nil) throws {
+                weightDecay: Float = 0, nesterov: Bool = true, momentPrecision: MomentPrecision = .float32,
+                parameterCount: Int? = nil) throws {
         try self.init(learningRate: learningRate,
                       configuration: Configuration(beta: beta, p: p, epsilon: epsilon, weightDecay: weightDecay,
-                                                   nesterov: nesterov),
+                                                   nesterov: nesterov, momentPrecision: momentPrecision),
                       parameterCount: parameterCount)
     }
 
     /// Creates the ablation with separate coefficients for the numerator and the denominator.
     public init(learningRate: Float, beta1: Float, beta2: Float, p: Float = 3, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, nesterov: Bool = true, parameterCount: Int? = nil) throws {
+                weightDecay: Float = 0, nesterov: Bool = true, momentPrecision: MomentPrecision = .float32,
+                parameterCount: Int? = nil) throws {
         try self.init(learningRate: learningRate,
                       configuration: Configuration(beta1: beta1, beta2: beta2, p: p, epsilon: epsilon,
-                                                   weightDecay: weightDecay, nesterov: nesterov),
+                                                   weightDecay: weightDecay, nesterov: nesterov,
+                                                   momentPrecision: momentPrecision),
                       parameterCount: parameterCount)
     }
 
@@ -144,12 +183,12 @@ extension S3: ElementwiseOptimizer {
 
     static func validated(_ c: Configuration) throws -> Configuration {
         try Configuration(beta1: c.beta1, beta2: c.beta2, p: c.p, epsilon: c.epsilon, weightDecay: c.weightDecay,
-                          nesterov: c.nesterov)
+                          nesterov: c.nesterov, momentPrecision: c.momentPrecision)
     }
 
     private mutating func allocate(_ count: Int) {
         state.firstMoment = FlatTensor(zeros: count)
-        state.momentRoot = FlatTensor(zeros: count)
+        state.momentRoot = configuration.momentPrecision == .float32 ? FlatTensor(zeros: count) : FlatTensor()
         stateCount = count
     }
 
@@ -162,14 +201,17 @@ extension S3: ElementwiseOptimizer {
         let config = configuration
         return S3Kernel.Coefficients(
             learningRate: learningRate, weightDecay: weightDecay, epsilon: config.epsilon,
-            beta1: config.beta1, beta2: config.beta2, p: config.p, nesterov: config.nesterov)
+            beta1: config.beta1, beta2: config.beta2, p: config.p, nesterov: config.nesterov,
+            bfloat16: config.momentPrecision == .bfloat16)
     }
 
     mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
                          range: Range<Int>, learningRate: Float, weightDecay: Float,
                          recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
         let c = coefficients(learningRate: learningRate, weightDecay: weightDecay)
-        return S3Kernel.update(c, x: parameters, g: gradients, m: state.firstMoment.mutableBase(),
-                               r: state.momentRoot.mutableBase(), range: range, recordingWith: inverseLearningRate)
+        let m = state.firstMoment.mutableBase()
+        let r = c.bfloat16 ? m : state.momentRoot.mutableBase()  // bfloat16: r shares m's slots
+        return S3Kernel.update(c, x: parameters, g: gradients, m: m, r: r, range: range,
+                               recordingWith: inverseLearningRate)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// `5e-5 * max(1, |x_ref|)` after every recorded step, from step 1.
 @Suite("Golden trajectories")
 struct GoldenTests {
-    @Test(arguments: Catalog.all)
+    @Test(arguments: Catalog.withReferences)
     func matchesReference(_ entry: Entry) throws {
         let file = try GoldenFile.load(entry.name)
         #expect(file.optimizer == entry.name)
@@ -46,7 +46,7 @@ struct GoldenTests {
         return worst
     }
 
-    @Test(arguments: Catalog.all)
+    @Test(arguments: Catalog.withReferences)
     func fixturesCoverTheRequiredCases(_ entry: Entry) throws {
         let cases = try GoldenFile.load(entry.name).cases
         let counts = Set(cases.map(\.count))

@@ -16,13 +16,14 @@ struct PropertyTests {
     /// and gradient distribution, including gradients whose p-th power is not a float.
     /// Parameters restart at 0 before each step, so `x_{t+1} = -lr * n / (b + eps)` is read
     /// with a single rounding (from 1 the rounding of `1 - lr q` alone is 1e-4 lr).
-    @Test(arguments: [1, 1.5, 2, 2.5, 3, 4, 8, 16] as [Float])
-    func s3StepNeverExceedsTheLearningRate(p: Float) throws {
+    @Test(arguments: [1, 1.5, 2, 2.5, 3, 4, 8, 16] as [Float], [S3.MomentPrecision.float32, .bfloat16])
+    func s3StepNeverExceedsTheLearningRate(p: Float, precision: S3.MomentPrecision) throws {
         let lr: Float = 1e-3, weightDecay: Float = 0.1
         for (label, exponents) in Self.distributions {
             for beta: Float in [0, 0.5, 0.9, 0.95, 0.999] {
                 for nesterov in [true, false] {
-                    var optimizer = try S3(learningRate: lr, beta: beta, p: p, weightDecay: weightDecay, nesterov: nesterov)
+                    var optimizer = try S3(learningRate: lr, beta: beta, p: p, weightDecay: weightDecay, nesterov: nesterov,
+                                           momentPrecision: precision)
                     var rng = SplitMix64(seed: UInt64(p * 1000) ^ UInt64(beta * 1e6))
                     var largest: Float = 0
                     for t in 1...200 {
@@ -36,7 +37,7 @@ struct PropertyTests {
                             largest = max(largest, abs(value) / lr)
                         }
                     }
-                    #expect(largest <= 1 + 1e-6, "p \(p), beta \(beta), nesterov \(nesterov), \(label): \(largest)")
+                    #expect(largest <= 1 + 1e-6, "p \(p), beta \(beta), nesterov \(nesterov), \(precision), \(label): \(largest)")
                     #expect(largest.isFinite)
                 }
             }

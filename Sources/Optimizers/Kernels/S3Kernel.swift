@@ -44,9 +44,11 @@ enum S3Kernel {
         var p: Lanes, inverseP: Lanes
         var nesterov: Bool
         var power: Power
+        /// m and r as bfloat16 halves of one 32-bit slot in `m` (see ``BFloat16Moments``).
+        var bfloat16: Bool
 
         init(learningRate: Float, weightDecay: Float, epsilon: Float, beta1: Float, beta2: Float,
-             p: Float, nesterov: Bool) {
+             p: Float, nesterov: Bool, bfloat16: Bool = false) {
             decay = Lanes(repeating: 1 - learningRate * weightDecay)
             self.learningRate = Lanes(repeating: learningRate)
             self.epsilon = Lanes(repeating: epsilon)
@@ -59,6 +61,7 @@ enum S3Kernel {
             inverseP = Lanes(repeating: 1 / p)
             self.nesterov = nesterov
             power = Power(p)
+            self.bfloat16 = bfloat16
         }
     }
 
@@ -97,10 +100,17 @@ enum S3Kernel {
 
     private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>,
                                              recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
+        a.c.bfloat16 ? update(P.self, BFloat16Moments.self, a, range: range, recordingWith: inverseLearningRate)
+            : update(P.self, Float32Moments.self, a, range: range, recordingWith: inverseLearningRate)
+    }
+
+    private static func update<P: PowerMean, S: MomentStorage>(
+        _: P.Type, _: S.Type, _ a: Arguments, range: Range<Int>, recordingWith inverseLearningRate: Float?
+    ) -> PartialUpdateStatistics? {
         a.c.nesterov
-            ? runSerially(S3VectorKernel<P, NesterovOn>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r), in: range,
+            ? runSerially(S3VectorKernel<P, NesterovOn, S>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r), in: range,
                           recordingWith: inverseLearningRate)
-            : runSerially(S3VectorKernel<P, NesterovOff>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r), in: range,
+            : runSerially(S3VectorKernel<P, NesterovOff, S>(c: a.c, x: a.x, g: a.g, m: a.m, r: a.r), in: range,
                           recordingWith: inverseLearningRate)
     }
 }
@@ -110,8 +120,65 @@ protocol NesterovMode { static var enabled: Bool { get } }
 enum NesterovOn: NesterovMode { static var enabled: Bool { true } }
 enum NesterovOff: NesterovMode { static var enabled: Bool { false } }
 
-/// S3's loop body for one way of taking powers and one Nesterov setting.
-struct S3VectorKernel<P: PowerMean, Nesterov: NesterovMode>: VectorKernel {
+/// How S3's two state buffers hold `m` and `r`.
+protocol MomentStorage {
+    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
+        -> (m: Lanes, r: Lanes)
+    static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
+                      _ i: Int, lanes: Int)
+}
+
+/// Two float32 buffers.
+enum Float32Moments: MomentStorage {
+    @inline(__always)
+    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
+        -> (m: Lanes, r: Lanes) {
+        (Lanes(loading: m + i, lanes: lanes), Lanes(loading: r + i, lanes: lanes))
+    }
+
+    @inline(__always)
+    static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
+                      _ i: Int, lanes: Int) {
+        m.store(to: mBuffer + i, lanes: lanes)
+        r.store(to: rBuffer + i, lanes: lanes)
+    }
+}
+
+/// One 32-bit slot per element in the first buffer: `m` as bfloat16 in the high half (so the
+/// slot, read as a float, is `m` to within 2^-8), `r` as bfloat16 in the low half; the second
+/// buffer is unused. Both are rounded to nearest-even, `r` after being capped at the largest
+/// finite bfloat16. Theorem 2's bound rests on `|m| <= r`, which the exact moments satisfy by
+/// the power-mean inequality and monotonic rounding preserves; the stored `m` is clamped to
+/// `[-r, r]` as well, so float32 rounding and the cap cannot break it by an ulp either.
+enum BFloat16Moments: MomentStorage {
+    static let largestFinite = Lanes(repeating: Float(bitPattern: 0x7f7f_0000))
+
+    @inline(__always)
+    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
+        -> (m: Lanes, r: Lanes) {
+        let slots = Lanes(loading: m + i, lanes: lanes).bitPatterns
+        return (Lanes(bitPatterns: slots & 0xffff_0000), Lanes(bitPatterns: slots &<< 16))
+    }
+
+    @inline(__always)
+    static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
+                      _ i: Int, lanes: Int) {
+        let storedRoot = rounded(r.lanesMin(largestFinite))
+        let storedMoment = rounded(m).lanesMin(storedRoot).lanesMax(-storedRoot)
+        let slots = (storedMoment.bitPatterns & 0xffff_0000) | (storedRoot.bitPatterns &>> 16)
+        Lanes(bitPatterns: slots).store(to: mBuffer + i, lanes: lanes)
+    }
+
+    /// Each lane rounded to the nearest bfloat16 (ties to even), as a float.
+    @inline(__always)
+    static func rounded(_ x: Lanes) -> Lanes {
+        let bits = x.bitPatterns
+        return Lanes(bitPatterns: (bits &+ 0x7fff &+ ((bits &>> 16) & 1)) & 0xffff_0000)
+    }
+}
+
+/// S3's loop body for one way of taking powers, one Nesterov setting and one storage.
+struct S3VectorKernel<P: PowerMean, Nesterov: NesterovMode, Storage: MomentStorage>: VectorKernel {
     let c: S3Kernel.Coefficients
     let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
     let m: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>
@@ -122,14 +189,13 @@ struct S3VectorKernel<P: PowerMean, Nesterov: NesterovMode>: VectorKernel {
     func apply(_ i: Int, lanes: Int) {
         let nesterov = Nesterov.enabled
         let gi = Lanes(loading: g + i, lanes: lanes)
-        let mi = c.beta1 * Lanes(loading: m + i, lanes: lanes) + c.oneMinusBeta1 * gi
+        let (stored, storedRoot) = Storage.load(m, r, i, lanes: lanes)
+        let mi = c.beta1 * stored + c.oneMinusBeta1 * gi
         let numerator = nesterov ? c.beta1 * mi + c.oneMinusBeta1 * gi : mi
-        let (ri, denominator) = P.means(root: Lanes(loading: r + i, lanes: lanes),
-                                        magnitude: gi.magnitudes, c, nesterov: nesterov)
+        let (ri, denominator) = P.means(root: storedRoot, magnitude: gi.magnitudes, c, nesterov: nesterov)
         let xi = Lanes(loading: x + i, lanes: lanes) * c.decay
             - c.learningRate * (numerator / (denominator + c.epsilon))
-        mi.store(to: m + i, lanes: lanes)
-        ri.store(to: r + i, lanes: lanes)
+        Storage.store(m: mi, r: ri, to: m, r, i, lanes: lanes)
         xi.store(to: x + i, lanes: lanes)
     }
 }

@@ -98,7 +98,18 @@ enum Catalog {
                       weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"))
     }
 
-    static let all = [sgdm, adamW, nAdam, lion, adan, s3]
+    /// S3 with its moments stored as bfloat16 (no reference implementation: not in the golden tests).
+    static let s3BFloat16 = Entry(
+        name: "S3 bfloat16", defaults: s3.defaults, defaultFlags: s3.defaultFlags
+    ) { lr, hp in
+        try S3(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), p: hp("p"), epsilon: hp("epsilon"),
+               weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"), momentPrecision: .bfloat16)
+    }
+
+    /// The six optimizers, each with a reference implementation and golden trajectories.
+    static let withReferences = [sgdm, adamW, nAdam, lion, adan, s3]
+    /// Everything the generic tests run over.
+    static let all = withReferences + [s3BFloat16]
 }
 
 /// Whether two optimizers are the same concrete type with the same configuration, state,

@@ -1,0 +1,72 @@
+import Foundation
+import Optimizers
+import Testing
+
+/// S3 with its moments stored as bfloat16 (`momentPrecision: .bfloat16`). The generic tests
+/// (errors, checkpoints, shards, groups, threads, kernels) run it through `Catalog.all`, and the
+/// update bound is checked in `PropertyTests`; these tests cover what is particular to it.
+@Suite("S3 with bfloat16 moments")
+struct BFloat16MomentTests {
+    /// Half the memory: one 32-bit slot per parameter, whose high half is m.
+    @Test func oneSlotPerParameterHoldingMAndR() throws {
+        var optimizer = try S3(learningRate: 1e-2, momentPrecision: .bfloat16)
+        var x = FlatTensor(zeros: 5)
+        let g: FlatTensor = [1, -2, 3e-30, 0, -7e20]
+        try optimizer.step(parameters: &x, gradients: g)
+        #expect(optimizer.state.firstMoment.count == 5 && optimizer.state.momentRoot.isEmpty)
+        for (slot, gradient) in zip(optimizer.state.firstMoment, g) {
+            let bits = slot.bitPattern
+            let m = Float(bitPattern: bits & 0xffff_0000), r = Float(bitPattern: bits << 16)
+            // After one step from zero: m = (1 - beta) g, r = (1 - beta)^(1/3) |g|.
+            let exactM = 0.05 * Double(gradient), exactR = pow(0.05, 1.0 / 3) * Double(abs(gradient))
+            #expect(abs(Double(m) - exactM) <= abs(exactM) * 0x1p-8, "m \(m) for g \(gradient)")
+            #expect(abs(Double(r) - exactR) <= exactR * 0x1p-8, "r \(r) for g \(gradient)")
+            #expect(abs(Double(slot) - exactM) <= abs(exactM) * 0x1p-7, "the slot reads as m")
+        }
+    }
+
+    /// On random gradients the trajectory stays close to float32 S3's: rounding the moments
+    /// changes each step's size by about a percent, not its direction.
+    @Test(arguments: [1, 2, 3] as [Float])
+    func tracksFloat32Moments(p: Float) throws {
+        let lr: Float = 1e-3, count = 1000, steps = 200
+        var full = try S3(learningRate: lr, p: p), half = try S3(learningRate: lr, p: p, momentPrecision: .bfloat16)
+        var x = FlatTensor(zeros: count), y = FlatTensor(zeros: count)
+        var rng = SplitMix64(seed: 11)
+        let scales = (0..<count).map { _ in rng.float(exponents: (-12)...2, zeroQuarters: 0) }
+        for _ in 0..<steps {
+            // A persistent signal per coordinate plus noise of the same size.
+            let g = FlatTensor((0..<count).map { i -> Float in
+                let noise = Float(rng.next() % 2001) / 1000 - 1
+                return scales[i] * (0.5 + noise)
+            })
+            try full.step(parameters: &x, gradients: g)
+            try half.step(parameters: &y, gradients: g)
+        }
+        var worst: Float = 0
+        for (a, b) in zip(x, y) { worst = max(worst, abs(a - b) / (lr * Float(steps))) }
+        #expect(worst < 0.015, "p \(p): largest difference \(worst) of the distance lr * steps")
+    }
+
+    /// A constant gradient still drives the step close to lr (float32: exactly lr).
+    @Test func constantGradientStepsByAboutTheLearningRate() throws {
+        var optimizer = try S3(learningRate: 1, momentPrecision: .bfloat16)
+        let g: FlatTensor = [1e-3, -1, 3e4, -1e20, 2.5e-2, 7]
+        var step: [Float] = []
+        for _ in 0..<400 {
+            var x = FlatTensor(zeros: g.count)
+            try optimizer.step(parameters: &x, gradients: g)
+            step = x.map { abs($0) }
+        }
+        #expect(step.allSatisfy { $0 <= 1 && $0 > 0.99 }, "\(step)")
+    }
+
+    /// A configuration saved before `momentPrecision` existed decodes as float32.
+    @Test func olderConfigurationsDecodeAsFloat32() throws {
+        let json = #"{"beta1":0.95,"beta2":0.95,"p":3,"epsilon":1e-08,"weightDecay":0,"nesterov":true}"#
+        let configuration = try JSONDecoder().decode(S3.Configuration.self, from: Data(json.utf8))
+        #expect(configuration == (try S3.Configuration()))
+        let encoded = try JSONEncoder().encode(try S3.Configuration(momentPrecision: .bfloat16))
+        #expect(try JSONDecoder().decode(S3.Configuration.self, from: encoded).momentPrecision == .bfloat16)
+    }
+}
