@@ -34,6 +34,11 @@ let configs: [Config] = [
     Config(name: "Adan", shape: StreamingLoop(readOnly: 1, readWrite: 5)) { try Adan(learningRate: 1e-3) },
 ] + ([1, 2, 3, 4, 2.5] as [Float]).map { p in
     Config(name: "S3 p=\(p == p.rounded() ? String(Int(p)) : String(p))", shape: adamShape) { try S3(learningRate: 3e-3, p: p) }
+} + ([1, 3] as [Float]).map { p in
+    // bfloat16 moments: one 32-bit state slot per parameter, the access pattern of SGDM.
+    Config(name: "S3 p=\(Int(p)) bf16", shape: StreamingLoop(readOnly: 1, readWrite: 2)) {
+        try S3(learningRate: 3e-3, p: p, momentPrecision: .bfloat16)
+    }
 }
 let selected = configs.filter { only == nil || $0.name.contains(only!) }
 
