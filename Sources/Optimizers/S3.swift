@@ -38,9 +38,9 @@ public struct S3: StatefulOptimizer {
         /// `m` and `r` rounded to bfloat16 (8 significant bits, float32's exponent range) and
         /// packed into one 32-bit slot per parameter, 4 bytes per parameter. `m` is then clamped
         /// to `[-r, r]`, so every step stays within the learning rate as in float32 (Theorem 2
-        /// rests on `|m| <= r`). Rounding is to nearest: an average moves only when its change
-        /// exceeds half a bfloat16 step (2^-9 relative), so with `1 - beta` below about 2^-7
-        /// the moments stall (beta 0.95: steps of 5%, fine). Not bit-compatible with `.float32`.
+        /// rests on `|m| <= r`). Rounding is to nearest, so an average ignores changes smaller
+        /// than `2^-9 / (1 - beta)` of itself: 4% at beta 0.95, but 20% at 0.99 and 195% at
+        /// 0.999 (use float32 there). Not bit-compatible with `.float32`.
         case bfloat16
     }
 

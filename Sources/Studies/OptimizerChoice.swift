@@ -32,11 +32,14 @@ public struct OptimizerRecipe: Sendable {
         (self.name, self.clipping, self.make) = (name, clipping, make)
     }
 
-    /// S3 with the given coefficients, p and Nesterov setting (no clipping).
-    public static func s3(beta1: Float, beta2: Float, p: Float, nesterov: Bool) -> OptimizerRecipe {
-        let name = "S3 b1=\(beta1) b2=\(beta2) p=\(p)\(nesterov ? "" : " no-NAG")"
+    /// S3 with the given coefficients, p, Nesterov setting and moment storage (no clipping).
+    public static func s3(beta1: Float, beta2: Float, p: Float, nesterov: Bool,
+                          momentPrecision: S3.MomentPrecision = .float32) -> OptimizerRecipe {
+        let storage = momentPrecision == .float32 ? "" : " \(momentPrecision.rawValue) moments"
+        let name = "S3 b1=\(beta1) b2=\(beta2) p=\(p)\(nesterov ? "" : " no-NAG")\(storage)"
         return OptimizerRecipe(name: name, clipping: nil) { rate in
-            try S3(learningRate: rate, beta1: beta1, beta2: beta2, p: p, nesterov: nesterov)
+            try S3(learningRate: rate, beta1: beta1, beta2: beta2, p: p, nesterov: nesterov,
+                   momentPrecision: momentPrecision)
         }
     }
 }

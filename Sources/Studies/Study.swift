@@ -60,7 +60,8 @@ public struct Study<Task: StudyTask>: Sendable {
         public var all: [Setting] { search + best + tenTimes + [adamWAt2N] + ablation + grid.flatMap { $0 } }
     }
 
-    /// The ablation's S3 variants, from Adam-like to the paper's S3.
+    /// The ablation's S3 variants, from Adam-like to the paper's S3, and the paper's S3 with
+    /// its moments stored as bfloat16.
     public static var ablationVariants: [OptimizerRecipe] {
         [
             .s3(beta1: 0.9, beta2: 0.999, p: 2, nesterov: false),   // Adam-like: separate betas, no NAG, p = 2
@@ -69,6 +70,7 @@ public struct Study<Task: StudyTask>: Sendable {
             .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: false),   // p = 3 without NAG
             .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true),    // the paper's S3
             .s3(beta1: 0.9, beta2: 0.999, p: 3, nesterov: true),    // separate betas with NAG and p = 3
+            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true, momentPrecision: .bfloat16),  // half the state memory
         ]
     }
 

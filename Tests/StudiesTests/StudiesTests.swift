@@ -170,7 +170,7 @@ struct StudyProtocolTests {
         (study.betas, study.ps) = ([0.9], [1, 3])
         let result = try study.run(), again = try study.run()
         #expect(result.search.count == 12 && result.best.count == 6 && result.tenTimes.count == 6)
-        #expect(result.ablation.count == 12 && result.grid.count == 1 && result.grid[0].count == 2)
+        #expect(result.ablation.count == 2 * Study<DigitsTask>.ablationVariants.count && result.grid.count == 1 && result.grid[0].count == 2)
         for (best, tenTimes) in zip(result.best, result.tenTimes) {
             let candidates = result.search.filter { $0.optimizer == best.optimizer }
             #expect(best.learningRate == candidates.min { $0.meanValidationLoss < $1.meanValidationLoss }!.learningRate)
