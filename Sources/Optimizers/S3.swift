@@ -29,20 +29,12 @@
 ///
 /// Defaults: `beta` 0.95, `p` 3, `epsilon` 1e-8, `weightDecay` 0, `nesterov` true.
 /// State: two buffers (8 bytes per parameter, as Adam; the Nesterov step costs no memory), or
-/// with `momentPrecision: .bfloat16` one (4 bytes per parameter; see ``MomentPrecision``).
+/// with `momentPrecision: .bfloat16` one (4 bytes per parameter): `m` and `r` rounded to the
+/// nearest bfloat16, then `m` clamped to `[-r, r]`. Rounding is monotonic, so `|m| <= r` (which
+/// the exact moments satisfy by the power-mean inequality, and Theorem 2 rests on) survives it
+/// and every step stays within the learning rate as in float32. An 8-bit average ignores changes
+/// smaller than `2^-9 / (1 - beta)` of itself: 4% at beta 0.95, 20% at 0.99 (use float32 there).
 public struct S3: StatefulOptimizer {
-    /// How the moments `m` and `r` are stored between steps. Every step computes in float32.
-    public enum MomentPrecision: String, Sendable, Equatable, Codable {
-        /// Two float32 buffers, 8 bytes per parameter: Algorithm 1 to float32 rounding.
-        case float32
-        /// `m` and `r` rounded to bfloat16 (8 significant bits, float32's exponent range) and
-        /// packed into one 32-bit slot per parameter, 4 bytes per parameter. `m` is then clamped
-        /// to `[-r, r]`, so every step stays within the learning rate as in float32 (Theorem 2
-        /// rests on `|m| <= r`). Rounding is to nearest, so an average ignores changes smaller
-        /// than `2^-9 / (1 - beta)` of itself: 4% at beta 0.95, but 20% at 0.99 and 195% at
-        /// 0.999 (use float32 there). Not bit-compatible with `.float32`.
-        case bfloat16
-    }
 
     /// Validated hyperparameters (everything but the learning rate).
     public struct Configuration: Sendable, Equatable, Codable {

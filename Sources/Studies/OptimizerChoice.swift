@@ -34,7 +34,7 @@ public struct OptimizerRecipe: Sendable {
 
     /// S3 with the given coefficients, p, Nesterov setting and moment storage (no clipping).
     public static func s3(beta1: Float, beta2: Float, p: Float, nesterov: Bool,
-                          momentPrecision: S3.MomentPrecision = .float32) -> OptimizerRecipe {
+                          momentPrecision: MomentPrecision = .float32) -> OptimizerRecipe {
         let storage = momentPrecision == .float32 ? "" : " \(momentPrecision.rawValue) moments"
         let name = "S3 b1=\(beta1) b2=\(beta2) p=\(p)\(nesterov ? "" : " no-NAG")\(storage)"
         return OptimizerRecipe(name: name, clipping: nil) { rate in

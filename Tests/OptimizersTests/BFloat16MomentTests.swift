@@ -2,10 +2,11 @@ import Foundation
 import Optimizers
 import Testing
 
-/// S3 with its moments stored as bfloat16 (`momentPrecision: .bfloat16`). The generic tests
-/// (errors, checkpoints, shards, groups, threads, kernels) run it through `Catalog.all`, and the
-/// update bound is checked in `PropertyTests`; these tests cover what is particular to it.
-@Suite("S3 with bfloat16 moments")
+/// S3 and AdamW with their moments stored as bfloat16 (`momentPrecision: .bfloat16`). The
+/// generic tests (errors, checkpoints, shards, groups, threads, kernels) run both through
+/// `Catalog.all`, and S3's update bound is checked in `PropertyTests`; these tests cover what
+/// is particular to the storage.
+@Suite("bfloat16 moments")
 struct BFloat16MomentTests {
     /// Half the memory: one 32-bit slot per parameter, whose high half is m.
     @Test func oneSlotPerParameterHoldingMAndR() throws {
@@ -68,5 +69,44 @@ struct BFloat16MomentTests {
         #expect(configuration == (try S3.Configuration()))
         let encoded = try JSONEncoder().encode(try S3.Configuration(momentPrecision: .bfloat16))
         #expect(try JSONDecoder().decode(S3.Configuration.self, from: encoded).momentPrecision == .bfloat16)
+    }
+
+    /// AdamW rounds stochastically: its second moment keeps tracking a constant gradient,
+    /// where rounding to nearest would stall it near 0.25 (increments of 0.001 (1 - v) fall
+    /// below half a bfloat16 step there), and the slot still holds m and v.
+    @Test func adamWSecondMomentDoesNotStall() throws {
+        var optimizer = try AdamW(learningRate: 1e-3, weightDecay: 0, momentPrecision: .bfloat16)
+        var x = FlatTensor((0..<64).map { Float($0) })
+        let g = FlatTensor(repeating: 1, count: 64)
+        for _ in 0..<2000 { try optimizer.step(parameters: &x, gradients: g) }
+        #expect(optimizer.state.firstMoment.count == 64 && optimizer.state.secondMoment.isEmpty)
+        let expected = 1 - pow(0.999, 2000.0)  // 0.8648
+        let v = optimizer.state.firstMoment.map { Double(Float(bitPattern: $0.bitPattern << 16)) }
+        let m = optimizer.state.firstMoment.map { Double(Float(bitPattern: $0.bitPattern & 0xffff_0000)) }
+        let meanV = v.reduce(0, +) / Double(v.count)
+        #expect(abs(meanV - expected) < 0.02, "mean v \(meanV), exact \(expected)")
+        #expect(m.allSatisfy { abs($0 - 1) < 0x1p-7 }, "m -> 1")
+    }
+
+    /// On random gradients AdamW with bfloat16 moments stays close to float32 AdamW.
+    @Test func adamWTracksFloat32Moments() throws {
+        let lr: Float = 1e-3, count = 1000, steps = 200
+        var full = try AdamW(learningRate: lr), half = try AdamW(learningRate: lr, momentPrecision: .bfloat16)
+        var x = FlatTensor(zeros: count), y = FlatTensor(zeros: count)
+        var rng = SplitMix64(seed: 12)
+        let scales = (0..<count).map { _ in rng.float(exponents: (-12)...2, zeroQuarters: 0) }
+        for _ in 0..<steps {
+            let g = FlatTensor((0..<count).map { i -> Float in
+                let noise = Float(rng.next() % 2001) / 1000 - 1
+                return scales[i] * (0.5 + noise)
+            })
+            try full.step(parameters: &x, gradients: g)
+            try half.step(parameters: &y, gradients: g)
+        }
+        var worst: Float = 0
+        for (a, b) in zip(x, y) { worst = max(worst, abs(a - b) / (lr * Float(steps))) }
+        #expect(worst < 0.015, "largest difference \(worst) of the distance lr * steps")
+        let json = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"weightDecay":0.01}"#
+        #expect(try JSONDecoder().decode(AdamW.Configuration.self, from: Data(json.utf8)) == (try AdamW.Configuration()))
     }
 }

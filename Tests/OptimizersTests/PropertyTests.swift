@@ -16,8 +16,8 @@ struct PropertyTests {
     /// and gradient distribution, including gradients whose p-th power is not a float.
     /// Parameters restart at 0 before each step, so `x_{t+1} = -lr * n / (b + eps)` is read
     /// with a single rounding (from 1 the rounding of `1 - lr q` alone is 1e-4 lr).
-    @Test(arguments: [1, 1.5, 2, 2.5, 3, 4, 8, 16] as [Float], [S3.MomentPrecision.float32, .bfloat16])
-    func s3StepNeverExceedsTheLearningRate(p: Float, precision: S3.MomentPrecision) throws {
+    @Test(arguments: [1, 1.5, 2, 2.5, 3, 4, 8, 16] as [Float], [MomentPrecision.float32, .bfloat16])
+    func s3StepNeverExceedsTheLearningRate(p: Float, precision: MomentPrecision) throws {
         let lr: Float = 1e-3, weightDecay: Float = 0.1
         for (label, exponents) in Self.distributions {
             for beta: Float in [0, 0.5, 0.9, 0.95, 0.999] {

@@ -4,7 +4,7 @@
 enum ParallelJob {
     case sgdm(SGDMKernel)
     case plainSGD(PlainSGDKernel)
-    case adamW(AdamWKernel)
+    case adamW(AdamWKernel.Arguments)
     case nAdam(NAdamKernel)
     case lion(LionKernel)
     case adan(AdanKernel)
@@ -20,7 +20,7 @@ enum ParallelJob {
         switch self {
         case let .sgdm(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
         case let .plainSGD(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
-        case let .adamW(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
+        case let .adamW(arguments): statistics = AdamWKernel.updateSerially(arguments, range: range, recordingWith: rate)
         case let .nAdam(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
         case let .lion(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)
         case let .adan(kernel): statistics = runSerially(kernel, in: range, recordingWith: rate)

@@ -44,7 +44,7 @@ enum S3Kernel {
         var p: Lanes, inverseP: Lanes
         var nesterov: Bool
         var power: Power
-        /// m and r as bfloat16 halves of one 32-bit slot in `m` (see ``BFloat16Moments``).
+        /// m and r as bfloat16 halves of one 32-bit slot in `m` (see ``S3BFloat16Moments``).
         var bfloat16: Bool
 
         init(learningRate: Float, weightDecay: Float, epsilon: Float, beta1: Float, beta2: Float,
@@ -100,7 +100,7 @@ enum S3Kernel {
 
     private static func update<P: PowerMean>(_: P.Type, _ a: Arguments, range: Range<Int>,
                                              recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
-        a.c.bfloat16 ? update(P.self, BFloat16Moments.self, a, range: range, recordingWith: inverseLearningRate)
+        a.c.bfloat16 ? update(P.self, S3BFloat16Moments.self, a, range: range, recordingWith: inverseLearningRate)
             : update(P.self, Float32Moments.self, a, range: range, recordingWith: inverseLearningRate)
     }
 
@@ -120,60 +120,23 @@ protocol NesterovMode { static var enabled: Bool { get } }
 enum NesterovOn: NesterovMode { static var enabled: Bool { true } }
 enum NesterovOff: NesterovMode { static var enabled: Bool { false } }
 
-/// How S3's two state buffers hold `m` and `r`.
-protocol MomentStorage {
-    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
-        -> (m: Lanes, r: Lanes)
-    static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
-                      _ i: Int, lanes: Int)
-}
-
-/// Two float32 buffers.
-enum Float32Moments: MomentStorage {
+/// S3's bfloat16 storage (see ``S3``): `m` and `r` rounded to nearest (`r` capped at the
+/// largest finite bfloat16 first), then the stored `m` clamped to `[-r, r]`, so float32
+/// rounding and the cap cannot break `|m| <= r` by an ulp either.
+enum S3BFloat16Moments: MomentStorage {
     @inline(__always)
     static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
         -> (m: Lanes, r: Lanes) {
-        (Lanes(loading: m + i, lanes: lanes), Lanes(loading: r + i, lanes: lanes))
+        let (high, low) = BFloat16Pair.load(m + i, lanes: lanes)
+        return (high, low)
     }
 
     @inline(__always)
     static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
-                      _ i: Int, lanes: Int) {
-        m.store(to: mBuffer + i, lanes: lanes)
-        r.store(to: rBuffer + i, lanes: lanes)
-    }
-}
-
-/// One 32-bit slot per element in the first buffer: `m` as bfloat16 in the high half (so the
-/// slot, read as a float, is `m` to within 2^-8), `r` as bfloat16 in the low half; the second
-/// buffer is unused. Both are rounded to nearest-even, `r` after being capped at the largest
-/// finite bfloat16. Theorem 2's bound rests on `|m| <= r`, which the exact moments satisfy by
-/// the power-mean inequality and monotonic rounding preserves; the stored `m` is clamped to
-/// `[-r, r]` as well, so float32 rounding and the cap cannot break it by an ulp either.
-enum BFloat16Moments: MomentStorage {
-    static let largestFinite = Lanes(repeating: Float(bitPattern: 0x7f7f_0000))
-
-    @inline(__always)
-    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
-        -> (m: Lanes, r: Lanes) {
-        let slots = Lanes(loading: m + i, lanes: lanes).bitPatterns
-        return (Lanes(bitPatterns: slots & 0xffff_0000), Lanes(bitPatterns: slots &<< 16))
-    }
-
-    @inline(__always)
-    static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
-                      _ i: Int, lanes: Int) {
-        let storedRoot = rounded(r.lanesMin(largestFinite))
-        let storedMoment = rounded(m).lanesMin(storedRoot).lanesMax(-storedRoot)
-        let slots = (storedMoment.bitPatterns & 0xffff_0000) | (storedRoot.bitPatterns &>> 16)
-        Lanes(bitPatterns: slots).store(to: mBuffer + i, lanes: lanes)
-    }
-
-    /// Each lane rounded to the nearest bfloat16 (ties to even), as a float.
-    @inline(__always)
-    static func rounded(_ x: Lanes) -> Lanes {
-        let bits = x.bitPatterns
-        return Lanes(bitPatterns: (bits &+ 0x7fff &+ ((bits &>> 16) & 1)) & 0xffff_0000)
+                      _ i: Int, lanes: Int, seed: LaneBits) {
+        let storedRoot = BFloat16Pair.nearest(r.lanesMin(BFloat16Pair.largestFinite))
+        let storedMoment = BFloat16Pair.nearest(m).lanesMin(storedRoot).lanesMax(-storedRoot)
+        BFloat16Pair.store(high: storedMoment, low: storedRoot, to: mBuffer + i, lanes: lanes)
     }
 }
 
@@ -195,7 +158,7 @@ struct S3VectorKernel<P: PowerMean, Nesterov: NesterovMode, Storage: MomentStora
         let (ri, denominator) = P.means(root: storedRoot, magnitude: gi.magnitudes, c, nesterov: nesterov)
         let xi = Lanes(loading: x + i, lanes: lanes) * c.decay
             - c.learningRate * (numerator / (denominator + c.epsilon))
-        Storage.store(m: mi, r: ri, to: m, r, i, lanes: lanes)
+        Storage.store(m: mi, r: ri, to: m, r, i, lanes: lanes, seed: .zero)
         xi.store(to: x + i, lanes: lanes)
     }
 }

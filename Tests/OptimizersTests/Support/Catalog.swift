@@ -106,10 +106,18 @@ enum Catalog {
                weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"), momentPrecision: .bfloat16)
     }
 
+    /// AdamW with its moments stored as bfloat16 (no reference implementation either).
+    static let adamWBFloat16 = Entry(
+        name: "AdamW bfloat16", defaults: adamW.defaults, defaultFlags: adamW.defaultFlags
+    ) { lr, hp in
+        try AdamW(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
+                  weightDecay: hp("weightDecay"), momentPrecision: .bfloat16)
+    }
+
     /// The six optimizers, each with a reference implementation and golden trajectories.
     static let withReferences = [sgdm, adamW, nAdam, lion, adan, s3]
     /// Everything the generic tests run over.
-    static let all = withReferences + [s3BFloat16]
+    static let all = withReferences + [s3BFloat16, adamWBFloat16]
 }
 
 /// Whether two optimizers are the same concrete type with the same configuration, state,
