@@ -44,6 +44,17 @@ public struct OptimizerRecipe: Sendable {
     }
 }
 
+extension OptimizerRecipe {
+    /// AdamW or S3 (library defaults) with their moments stored as bfloat16.
+    public static func bfloat16(_ choice: OptimizerChoice) -> OptimizerRecipe {
+        precondition(choice == .adamW || choice == .s3, "only AdamW and S3 store bfloat16 moments")
+        return OptimizerRecipe(name: "\(choice.rawValue) bfloat16 moments", clipping: choice.clipping) { rate in
+            if choice == .s3 { return try S3(learningRate: rate, momentPrecision: .bfloat16) }
+            return try AdamW(learningRate: rate, momentPrecision: .bfloat16)
+        }
+    }
+}
+
 extension OptimizerChoice {
     public var recipe: OptimizerRecipe {
         OptimizerRecipe(name: rawValue, clipping: clipping) { try self.make(learningRate: $0) }

@@ -52,16 +52,17 @@ public struct Study<Task: StudyTask>: Sendable {
         public let s3AtN: Setting, adamWAt2N: Setting
         /// The paper's Table III in miniature at S3's best rate and at 10x it (empty if skipped).
         public let ablation: [Setting]
+        /// AdamW and S3 with bfloat16 moments, each at its float32 best rate.
+        public let bfloat16: [Setting]
         /// S3 over beta x p at its best rate: `grid[i][j]` for `betas[i]`, `ps[j]`.
         public let grid: [[Setting]]
         public let betas: [Float], ps: [Float]
 
         /// Every setting once.
-        public var all: [Setting] { search + best + tenTimes + [adamWAt2N] + ablation + grid.flatMap { $0 } }
+        public var all: [Setting] { search + best + tenTimes + [adamWAt2N] + bfloat16 + ablation + grid.flatMap { $0 } }
     }
 
-    /// The ablation's S3 variants, from Adam-like to the paper's S3, and the paper's S3 with
-    /// its moments stored as bfloat16.
+    /// The ablation's S3 variants, from Adam-like to the paper's S3.
     public static var ablationVariants: [OptimizerRecipe] {
         [
             .s3(beta1: 0.9, beta2: 0.999, p: 2, nesterov: false),   // Adam-like: separate betas, no NAG, p = 2
@@ -70,7 +71,6 @@ public struct Study<Task: StudyTask>: Sendable {
             .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: false),   // p = 3 without NAG
             .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true),    // the paper's S3
             .s3(beta1: 0.9, beta2: 0.999, p: 3, nesterov: true),    // separate betas with NAG and p = 3
-            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true, momentPrecision: .bfloat16),  // half the state memory
         ]
     }
 
@@ -82,7 +82,7 @@ public struct Study<Task: StudyTask>: Sendable {
     /// Runs the whole protocol; `progress` receives a line per finished run (from any thread).
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
         let total = learningRates.count * OptimizerChoice.allCases.count
-            + (2 * OptimizerChoice.allCases.count + 2) * seeds.count
+            + (2 * OptimizerChoice.allCases.count + 4) * seeds.count
             + ((ablation ? 2 * Self.ablationVariants.count : 0) + betas.count * ps.count) * seeds.count
         let finished = Atomic(0)
         func train(_ plans: [Plan]) throws -> [Setting] {
@@ -121,7 +121,9 @@ public struct Study<Task: StudyTask>: Sendable {
         let adamWRate = bestRates[choices.firstIndex(of: .adamW)!], s3Rate = bestRates[choices.firstIndex(of: .s3)!]
         let second = try train(zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: $1, steps: steps, seeds: seeds) }
             + zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: 10 * $1, steps: steps, seeds: seeds) }
-            + [Plan(recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps, seeds: seeds)])
+            + [Plan(recipe: .bfloat16(.adamW), learningRate: adamWRate, steps: steps, seeds: seeds),
+               Plan(recipe: .bfloat16(.s3), learningRate: s3Rate, steps: steps, seeds: seeds),
+               Plan(recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps, seeds: seeds)])
         let best = Array(second[..<choices.count]), tenTimes = Array(second[choices.count..<(2 * choices.count)])
         let variants = ablation ? [s3Rate, 10 * s3Rate].flatMap { rate in
             Self.ablationVariants.map { Plan(recipe: $0, learningRate: rate, steps: steps, seeds: seeds) }
@@ -133,7 +135,8 @@ public struct Study<Task: StudyTask>: Sendable {
         let third = try train(variants + gridPlans)
         let grid = betas.indices.map { i in Array(third[(variants.count + i * ps.count)...].prefix(ps.count)) }
         return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: best[choices.firstIndex(of: .s3)!],
-                      adamWAt2N: second.last!, ablation: Array(third[..<variants.count]), grid: grid,
+                      adamWAt2N: second.last!, ablation: Array(third[..<variants.count]),
+                      bfloat16: Array(second[(2 * choices.count)..<(2 * choices.count + 2)]), grid: grid,
                       betas: betas, ps: ps)
     }
 }

@@ -35,6 +35,9 @@ func report<Task>(_ result: Study<Task>.Result, name: String, accuracy: String, 
     print("\nEach optimizer at its best learning rate, at 10x it, and AdamW at 2N steps (mean ± sd over \(seeds) seeds):\n")
     print(header)
     for setting in result.best + result.tenTimes + [result.adamWAt2N] { print(row(setting)) }
+    print("\nMoments stored as bfloat16 (4 bytes per parameter instead of 8), at each one's float32 best rate:\n")
+    print(header)
+    for setting in result.bfloat16 { print(row(setting)) }
     if !result.ablation.isEmpty {
         print("\nAblation (the paper's Table III in miniature), at S3's best rate and at 10x it:\n")
         print(header)

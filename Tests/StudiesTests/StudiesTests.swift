@@ -177,6 +177,8 @@ struct StudyProtocolTests {
             #expect(tenTimes.learningRate == 10 * best.learningRate && best.runs.map(\.seed) == [1, 2])
         }
         #expect(result.adamWAt2N.steps == 12 && result.adamWAt2N.runs[0].losses.count == 12)
+        #expect(result.bfloat16.map(\.optimizer) == ["AdamW bfloat16 moments", "S3 bfloat16 moments"])
+        #expect(result.bfloat16.map(\.learningRate) == [result.best[1].learningRate, result.best[5].learningRate])
         #expect(result.all.map { $0.runs.map(\.validationLoss) } == again.all.map { $0.runs.map(\.validationLoss) })
     }
 }

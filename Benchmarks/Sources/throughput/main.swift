@@ -29,6 +29,9 @@ let adamShape = StreamingLoop(readOnly: 1, readWrite: 3)
 let configs: [Config] = [
     Config(name: "SGDM", shape: StreamingLoop(readOnly: 1, readWrite: 2)) { try SGDM(learningRate: 1e-3) },
     Config(name: "AdamW", shape: adamShape) { try AdamW(learningRate: 1e-3) },
+    Config(name: "AdamW bf16", shape: StreamingLoop(readOnly: 1, readWrite: 2)) {
+        try AdamW(learningRate: 1e-3, momentPrecision: .bfloat16)
+    },
     Config(name: "NAdam", shape: adamShape) { try NAdam(learningRate: 1e-3) },
     Config(name: "Lion", shape: StreamingLoop(readOnly: 1, readWrite: 2)) { try Lion(learningRate: 1e-4) },
     Config(name: "Adan", shape: StreamingLoop(readOnly: 1, readWrite: 5)) { try Adan(learningRate: 1e-3) },
