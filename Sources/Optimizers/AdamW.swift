@@ -107,26 +107,6 @@ public struct AdamW: StatefulOptimizer {
         self.configuration = configuration
         if let parameterCount { allocate(parameterCount) }
     }
-
-    public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor) throws {
-        try performStep(parameters: &parameters, gradients: gradients)
-    }
-
-    /// Restores an optimizer from a checkpoint, re-validating everything in it.
-    public init(restoring checkpoint: Checkpoint<Self>) throws {
-        self = try Self.restored(from: checkpoint)
-    }
-
-    /// One step with per-group learning-rate multipliers and weight decays (see ``ParameterGroups``).
-    public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
-        try performStep(parameters: &parameters, gradients: gradients, groups: groups)
-    }
-
-    /// One step of one shard of a larger buffer (see ``StatefulOptimizer``).
-    public mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor,
-                              groups: ParameterGroups? = nil) throws {
-        try performStep(parameters: &parameters, gradients: gradients, shard: shard, groups: groups)
-    }
 }
 
 extension AdamW: ElementwiseOptimizer {

@@ -109,3 +109,10 @@ public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
     /// arguments; throws ``CheckpointError`` or ``OptimizerError``.
     init(restoring checkpoint: Checkpoint<Self>) throws
 }
+
+extension StatefulOptimizer {
+    /// One step of the shard `shard` of a larger buffer, without parameter groups.
+    public mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor) throws {
+        try step(shard: shard, of: &parameters, gradients: gradients, groups: nil)
+    }
+}

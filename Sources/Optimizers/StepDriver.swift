@@ -20,6 +20,27 @@ protocol ElementwiseOptimizer: StatefulOptimizer where State: OptimizerState {
                          recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics?
 }
 
+// The public entry points, the same for every optimizer of the module: each is a
+// requirement of `Optimizer` or `StatefulOptimizer` (documented there), met once here.
+extension ElementwiseOptimizer {
+    public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor) throws {
+        try performStep(parameters: &parameters, gradients: gradients)
+    }
+
+    public mutating func step(parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups) throws {
+        try performStep(parameters: &parameters, gradients: gradients, groups: groups)
+    }
+
+    public mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor,
+                              groups: ParameterGroups?) throws {
+        try performStep(parameters: &parameters, gradients: gradients, shard: shard, groups: groups)
+    }
+
+    public init(restoring checkpoint: Checkpoint<Self>) throws {
+        self = try Self.restored(from: checkpoint)
+    }
+}
+
 extension ElementwiseOptimizer {
     /// Validates, then updates `parameters[shard]` (all of it when `shard` is nil) from
     /// `gradients` (the shard's gradients), group by group when `groups` (defined on the whole
