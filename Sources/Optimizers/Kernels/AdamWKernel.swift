@@ -82,14 +82,7 @@ struct AdamWVectorKernel<Storage: MomentStorage>: VectorKernel {
 /// drawn from a hash of the element's parameter, gradient and step, so the rounding is the
 /// same whatever the thread count or sharding, and a resumed run repeats it. Magnitudes are
 /// capped at the largest finite bfloat16 first.
-enum AdamWBFloat16Moments: MomentStorage {
-    @inline(__always)
-    static func load(_ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
-        -> (m: Lanes, r: Lanes) {
-        let (high, low) = BFloat16Pair.load(m + i, lanes: lanes)
-        return (high, low)
-    }
-
+enum AdamWBFloat16Moments: BFloat16PairStorage {
     @inline(__always)
     static func store(m: Lanes, r v: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ vBuffer: UnsafeMutablePointer<Float>,
                       _ i: Int, lanes: Int, seed: LaneBits) {

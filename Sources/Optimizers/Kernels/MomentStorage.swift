@@ -23,6 +23,19 @@ enum Float32Moments: MomentStorage {
     }
 }
 
+/// Both moments as a ``BFloat16Pair`` per element in the first buffer (the second is unused);
+/// each conforming type chooses how to round when storing.
+protocol BFloat16PairStorage: MomentStorage {}
+
+extension BFloat16PairStorage {
+    @inline(__always)
+    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
+        -> (m: Lanes, r: Lanes) {
+        let (high, low) = BFloat16Pair.load(m + i, lanes: lanes)
+        return (high, low)
+    }
+}
+
 /// Two bfloat16 values per 32-bit slot: the first in the high half (so the slot, read as a
 /// float, is the first value to within 2^-8), the second in the low half. Rounding happens on
 /// float32 lanes whose low 16 bits are then dropped; all of it is integer lane arithmetic.

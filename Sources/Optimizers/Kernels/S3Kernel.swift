@@ -123,14 +123,7 @@ enum NesterovOff: NesterovMode { static var enabled: Bool { false } }
 /// S3's bfloat16 storage (see ``S3``): `m` and `r` rounded to nearest (`r` capped at the
 /// largest finite bfloat16 first), then the stored `m` clamped to `[-r, r]`, so float32
 /// rounding and the cap cannot break `|m| <= r` by an ulp either.
-enum S3BFloat16Moments: MomentStorage {
-    @inline(__always)
-    static func load(_ m: UnsafeMutablePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ i: Int, lanes: Int)
-        -> (m: Lanes, r: Lanes) {
-        let (high, low) = BFloat16Pair.load(m + i, lanes: lanes)
-        return (high, low)
-    }
-
+enum S3BFloat16Moments: BFloat16PairStorage {
     @inline(__always)
     static func store(m: Lanes, r: Lanes, to mBuffer: UnsafeMutablePointer<Float>, _ rBuffer: UnsafeMutablePointer<Float>,
                       _ i: Int, lanes: Int, seed: LaneBits) {
