@@ -30,22 +30,8 @@ struct BFloat16MomentTests {
     /// changes each step's size by about a percent, not its direction.
     @Test(arguments: [1, 2, 3] as [Float])
     func tracksFloat32Moments(p: Float) throws {
-        let lr: Float = 1e-3, count = 1000, steps = 200
-        var full = try S3(learningRate: lr, p: p), half = try S3(learningRate: lr, p: p, momentPrecision: .bfloat16)
-        var x = FlatTensor(zeros: count), y = FlatTensor(zeros: count)
-        var rng = SplitMix64(seed: 11)
-        let scales = (0..<count).map { _ in rng.float(exponents: (-12)...2, zeroQuarters: 0) }
-        for _ in 0..<steps {
-            // A persistent signal per coordinate plus noise of the same size.
-            let g = FlatTensor((0..<count).map { i -> Float in
-                let noise = Float(rng.next() % 2001) / 1000 - 1
-                return scales[i] * (0.5 + noise)
-            })
-            try full.step(parameters: &x, gradients: g)
-            try half.step(parameters: &y, gradients: g)
-        }
-        var worst: Float = 0
-        for (a, b) in zip(x, y) { worst = max(worst, abs(a - b) / (lr * Float(steps))) }
+        let worst = try Self.largestDifference(try S3(learningRate: Self.lr, p: p),
+                                               try S3(learningRate: Self.lr, p: p, momentPrecision: .bfloat16), seed: 11)
         #expect(worst < 0.015, "p \(p): largest difference \(worst) of the distance lr * steps")
     }
 
@@ -62,13 +48,15 @@ struct BFloat16MomentTests {
         #expect(step.allSatisfy { $0 <= 1 && $0 > 0.99 }, "\(step)")
     }
 
-    /// A configuration saved before `momentPrecision` existed decodes as float32.
+    /// A configuration saved before `momentPrecision` existed decodes as float32 (S3, AdamW).
     @Test func olderConfigurationsDecodeAsFloat32() throws {
         let json = #"{"beta1":0.95,"beta2":0.95,"p":3,"epsilon":1e-08,"weightDecay":0,"nesterov":true}"#
         let configuration = try JSONDecoder().decode(S3.Configuration.self, from: Data(json.utf8))
         #expect(configuration == (try S3.Configuration()))
         let encoded = try JSONEncoder().encode(try S3.Configuration(momentPrecision: .bfloat16))
         #expect(try JSONDecoder().decode(S3.Configuration.self, from: encoded).momentPrecision == .bfloat16)
+        let adamW = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"weightDecay":0.01}"#
+        #expect(try JSONDecoder().decode(AdamW.Configuration.self, from: Data(adamW.utf8)) == (try AdamW.Configuration()))
     }
 
     /// AdamW rounds stochastically: its second moment keeps tracking a constant gradient,
@@ -90,10 +78,21 @@ struct BFloat16MomentTests {
 
     /// On random gradients AdamW with bfloat16 moments stays close to float32 AdamW.
     @Test func adamWTracksFloat32Moments() throws {
-        let lr: Float = 1e-3, count = 1000, steps = 200
-        var full = try AdamW(learningRate: lr), half = try AdamW(learningRate: lr, momentPrecision: .bfloat16)
+        let worst = try Self.largestDifference(try AdamW(learningRate: Self.lr),
+                                               try AdamW(learningRate: Self.lr, momentPrecision: .bfloat16), seed: 12)
+        #expect(worst < 0.015, "largest difference \(worst) of the distance lr * steps")
+    }
+
+    static let lr: Float = 1e-3
+
+    /// Steps `full` and `half` from zero on the same 200 noisy gradients for 1000 coordinates
+    /// (a persistent signal per coordinate, at scales 2^-12 to 2^2, plus noise of its size) and
+    /// returns their largest difference in units of the distance `lr * steps`.
+    static func largestDifference(_ full: any Optimizer, _ half: any Optimizer, seed: UInt64) throws -> Float {
+        let count = 1000, steps = 200
+        var (full, half) = (full, half)
         var x = FlatTensor(zeros: count), y = FlatTensor(zeros: count)
-        var rng = SplitMix64(seed: 12)
+        var rng = SplitMix64(seed: seed)
         let scales = (0..<count).map { _ in rng.float(exponents: (-12)...2, zeroQuarters: 0) }
         for _ in 0..<steps {
             let g = FlatTensor((0..<count).map { i -> Float in
@@ -105,8 +104,6 @@ struct BFloat16MomentTests {
         }
         var worst: Float = 0
         for (a, b) in zip(x, y) { worst = max(worst, abs(a - b) / (lr * Float(steps))) }
-        #expect(worst < 0.015, "largest difference \(worst) of the distance lr * steps")
-        let json = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"weightDecay":0.01}"#
-        #expect(try JSONDecoder().decode(AdamW.Configuration.self, from: Data(json.utf8)) == (try AdamW.Configuration()))
+        return worst
     }
 }
