@@ -32,12 +32,21 @@ struct ReadmeExampleTests {
     }
 
     @Test func usageExampleIsTheOneInTheReadme() throws {
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
-        let example = try #require(source.components(separatedBy: "    // README begin\n").last?
-            .components(separatedBy: "    // README end").first)
-        let dedented = example.split(separator: "\n", omittingEmptySubsequences: false)
+        let example = try Self.example(in: #filePath, between: "README begin", and: "README end")
+        #expect(try Self.readme().contains("```swift\nimport Optimizers\n\n" + example + "```"))
+    }
+
+    static func readme() throws -> String {
+        try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    }
+
+    /// The lines of the source file at `path` between the comments `// begin` and `// end`
+    /// (indented by four spaces there), without that indentation.
+    static func example(in path: String, between begin: String, and end: String) throws -> String {
+        let source = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+        let example = try #require(source.components(separatedBy: "    // \(begin)\n").last?
+            .components(separatedBy: "    // \(end)").first)
+        return example.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
-        #expect(readme.contains("```swift\nimport Optimizers\n\n" + dedented + "```"))
     }
 }

@@ -65,12 +65,7 @@ struct TrainingLoopExampleTests {
     }
 
     @Test func trainingLoopExampleIsTheOneInTheReadme() throws {
-        let readme = try String(contentsOf: ReadmeExampleTests.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
-        let example = try #require(source.components(separatedBy: "    // Training loop begin\n").last?
-            .components(separatedBy: "    // Training loop end").first)
-        let dedented = example.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
-        #expect(readme.contains("```swift\nimport Foundation\nimport Optimizers\n\n" + dedented + "```"))
+        let example = try ReadmeExampleTests.example(in: #filePath, between: "Training loop begin", and: "Training loop end")
+        #expect(try ReadmeExampleTests.readme().contains("```swift\nimport Foundation\nimport Optimizers\n\n" + example + "```"))
     }
 }
