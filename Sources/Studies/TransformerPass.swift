@@ -75,16 +75,16 @@ final class Pass<T: ModelScalar> {
         }
         for (block, cache) in zip(layout.blocks, caches) {
             layerNorm(x, block.gain1, block.bias1, xhat: cache.xhat1, rstd: cache.rstd1, into: cache.a1)
-            dense(cache.a1, block.qkv, block.qkvBias, into: cache.qkv, rows: n, inner: d, outer: 3 * d)
+            dense(cache.a1, block.qkv, block.qkvBias, into: cache.qkv, inner: d, outer: 3 * d)
             attention(cache)
-            denseAdding(cache.attention, block.projection, block.projectionBias, into: x, inner: d, outer: d)
+            dense(cache.attention, block.projection, block.projectionBias, into: x, inner: d, outer: d, adding: true)
             layerNorm(x, block.gain2, block.bias2, xhat: cache.xhat2, rstd: cache.rstd2, into: cache.a2)
-            dense(cache.a2, block.up, block.upBias, into: cache.u, rows: n, inner: d, outer: f)
+            dense(cache.a2, block.up, block.upBias, into: cache.u, inner: d, outer: f)
             for index in 0..<(n * f) { (cache.activation[index], cache.tanh[index]) = Self.gelu(cache.u[index]) }
-            denseAdding(cache.activation, block.down, block.downBias, into: x, inner: f, outer: d)
+            dense(cache.activation, block.down, block.downBias, into: x, inner: f, outer: d, adding: true)
         }
         layerNorm(x, layout.finalGain, layout.finalBias, xhat: xhatF, rstd: rstdF, into: aF)
-        dense(aF, layout.head, layout.headBias, into: logits, rows: n, inner: d, outer: v)
+        dense(aF, layout.head, layout.headBias, into: logits, inner: d, outer: v)
     }
 
     /// The loss of one sequence of `context + 1` tokens (times `scale`) and its count of
@@ -144,25 +144,16 @@ final class Pass<T: ModelScalar> {
 
     // MARK: Layers
 
-    /// `y = x W + b` for `rows` rows: `x` is rows x inner, `W` (at `weight`) inner x outer.
+    /// `y = x W + b` (or, `adding`, `y += x W + b`) over the `n` rows: `x` is n x inner, `W`
+    /// (at `weight`) inner x outer.
     private func dense(_ input: UnsafePointer<T>, _ weight: Range<Int>, _ bias: Range<Int>,
-                       into output: UnsafeMutablePointer<T>, rows: Int, inner: Int, outer: Int) {
-        for row in 0..<rows {
-            let y = output + row * outer
-            for j in 0..<outer { y[j] = p[bias.lowerBound + j] }
-            for k in 0..<inner {
-                let xk = input[row * inner + k], w = p + weight.lowerBound + k * outer
-                for j in 0..<outer { y[j] += xk * w[j] }
-            }
-        }
-    }
-
-    /// `x += y W + b` over the `n` rows of the residual stream.
-    private func denseAdding(_ input: UnsafePointer<T>, _ weight: Range<Int>, _ bias: Range<Int>,
-                             into residual: UnsafeMutablePointer<T>, inner: Int, outer: Int) {
+                       into output: UnsafeMutablePointer<T>, inner: Int, outer: Int, adding: Bool = false) {
         for row in 0..<n {
-            let y = residual + row * outer
-            for j in 0..<outer { y[j] += p[bias.lowerBound + j] }
+            let y = output + row * outer
+            for j in 0..<outer {
+                let b = p[bias.lowerBound + j]
+                y[j] = adding ? y[j] + b : b
+            }
             for k in 0..<inner {
                 let xk = input[row * inner + k], w = p + weight.lowerBound + k * outer
                 for j in 0..<outer { y[j] += xk * w[j] }
