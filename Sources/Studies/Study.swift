@@ -81,12 +81,10 @@ public struct Study<Task: StudyTask>: Sendable {
 
     /// Runs the whole protocol; `progress` receives a line per finished run (from any thread).
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
-        let total = learningRates.count * OptimizerChoice.allCases.count
-            + (2 * OptimizerChoice.allCases.count + 4) * seeds.count
-            + ((ablation ? 2 * Self.ablationVariants.count : 0) + betas.count * ps.count) * seeds.count
-        let finished = Atomic(0)
-        func train(_ plans: [Plan]) throws -> [Setting] {
+        /// Trains every plan over its seeds on all cores; progress counts the runs of this phase.
+        func train(_ phase: String, _ plans: [Plan]) throws -> [Setting] {
             let jobs = plans.flatMap { plan in plan.seeds.map { (plan, $0) } }
+            let finished = Atomic(0)
             let results = Mutex([Swift.Result<TrainingRun, any Error>?](repeating: nil, count: jobs.count))
             DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
                 let (plan, seed) = jobs[index], started = Date()
@@ -96,8 +94,8 @@ public struct Study<Task: StudyTask>: Sendable {
                 results.withLock { $0[index] = result }
                 let count = finished.add(1, ordering: .relaxed).newValue
                 if case .success(let run) = result {
-                    progress(String(format: "[%d/%d] %@ lr %g seed %d, %d steps: validation loss %.3f, accuracy %.3f (%.1f s)",
-                                    count, total, plan.recipe.name, plan.learningRate, seed, plan.steps,
+                    progress(String(format: "%@ [%d/%d] %@ lr %g seed %d, %d steps: validation loss %.3f, accuracy %.3f (%.1f s)",
+                                    phase, count, jobs.count, plan.recipe.name, plan.learningRate, seed, plan.steps,
                                     run.validationLoss, run.validationAccuracy, Date().timeIntervalSince(started)))
                 }
             }
@@ -109,7 +107,7 @@ public struct Study<Task: StudyTask>: Sendable {
             }
         }
         let choices = OptimizerChoice.allCases
-        let search = try train(choices.flatMap { choice in
+        let search = try train("search", choices.flatMap { choice in
             learningRates.map { Plan(recipe: choice.recipe, learningRate: $0, steps: steps, seeds: [seeds[0]]) }
         })
         let bestRates = choices.map { choice in
@@ -119,7 +117,7 @@ public struct Study<Task: StudyTask>: Sendable {
             return winner.learningRate
         }
         let adamWRate = bestRates[choices.firstIndex(of: .adamW)!], s3Rate = bestRates[choices.firstIndex(of: .s3)!]
-        let second = try train(zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: $1, steps: steps, seeds: seeds) }
+        let second = try train("best, 10x, bfloat16, 2N", zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: $1, steps: steps, seeds: seeds) }
             + zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: 10 * $1, steps: steps, seeds: seeds) }
             + [Plan(recipe: .bfloat16(.adamW), learningRate: adamWRate, steps: steps, seeds: seeds),
                Plan(recipe: .bfloat16(.s3), learningRate: s3Rate, steps: steps, seeds: seeds),
@@ -132,7 +130,7 @@ public struct Study<Task: StudyTask>: Sendable {
             ps.map { Plan(recipe: .s3(beta1: beta, beta2: beta, p: $0, nesterov: true), learningRate: s3Rate,
                           steps: steps, seeds: seeds) }
         }
-        let third = try train(variants + gridPlans)
+        let third = try train("ablation and grid", variants + gridPlans)
         let grid = betas.indices.map { i in Array(third[(variants.count + i * ps.count)...].prefix(ps.count)) }
         return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: best[choices.firstIndex(of: .s3)!],
                       adamWAt2N: second.last!, ablation: Array(third[..<variants.count]),
