@@ -5,6 +5,7 @@
 //     swift package --allow-writing-to-package-directory benchmark     # ordo-one/benchmark suite
 //     swift run -c release throughput                                   # G params/s table (JSON lines)
 //     python3 compare_pytorch.py                                       # side by side with PyTorch
+//     swift run -c release half-conversion                              # Float <-> Float16 conversion speed
 import PackageDescription
 
 let package = Package(
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: [.product(name: "Optimizers", package: "swift-s3-optimizers"), "Roofline"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .executableTarget(name: "half-conversion", swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "Roofline"),
     ]
 )
