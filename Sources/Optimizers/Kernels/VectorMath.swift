@@ -44,11 +44,11 @@ extension Lanes {
     /// neither overflows nor underflows. Lanes must be non-negative and finite.
     @inline(__always)
     var powerOfTwoScales: (down: Lanes, up: Lanes) {
-        // The biased exponent E, clamped to [1, 253] so that 2^(127 - E) and 2^(E - 127) are
-        // both normal floats.
-        let exponent = LaneBits(truncatingIfNeeded: LaneInts(truncatingIfNeeded: bitPatterns &>> 23)
-            .clamped(lowerBound: 1, upperBound: 253))
-        return (Lanes(bitPatterns: (254 &- exponent) &<< 23), Lanes(bitPatterns: exponent &<< 23))
+        // Clamped to [2^-126, 2^126] first (packed `maxps`/`minps`), the biased exponent E lies in
+        // [1, 253], so 2^(E - 127) (the exponent bits alone) and 2^(127 - E) are both normal.
+        let clamped = lanesMax(Lanes(repeating: .leastNormalMagnitude)).lanesMin(Lanes(repeating: 0x1p126))
+        let exponentBits = clamped.bitPatterns & 0x7f80_0000
+        return (Lanes(bitPatterns: 0x7f00_0000 &- exponentBits), Lanes(bitPatterns: exponentBits))
     }
 
     /// The cube root of each lane, within about one ulp, for lanes that are 0 or normal and
@@ -127,20 +127,5 @@ extension Lanes {
         poly = poly * f + 2.402_264_791_363_012e-1
         poly = poly * f + 6.931_472_028_550_421e-1
         return (poly * f + 1) * Lanes(bitPatterns: biased &<< 23)
-    }
-}
-
-extension LaneInts {
-    /// Each lane clamped to `lowerBound...upperBound` with subtractions, shifts and masks only:
-    /// Swift's integer-vector comparisons build their masks lane by lane, and clamping in
-    /// floating point before the bit cast crashes the Swift 6.3 optimizer (LLVM "Instruction
-    /// does not dominate all uses").
-    @inline(__always)
-    func clamped(lowerBound: Int32, upperBound: Int32) -> Self {
-        var below = self &- lowerBound                  // max(x, lo) = lo + max(x - lo, 0)
-        var x = (below & ~(below &>> 31)) &+ lowerBound
-        below = x &- upperBound                         // min(x, hi) = x - max(x - hi, 0)
-        x = x &- (below & ~(below &>> 31))
-        return x
     }
 }
