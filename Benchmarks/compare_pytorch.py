@@ -3,14 +3,16 @@
 
     python3 -m venv /tmp/bench-venv
     /tmp/bench-venv/bin/pip install "torch==2.13.0+cpu" pytorch-optimizer==4.1.0 lion-pytorch==0.2.5
-    cd Benchmarks && /tmp/bench-venv/bin/python compare_pytorch.py [--sizes 1024,65536,16777216] [--threads 1,2]
+    cd Benchmarks && /tmp/bench-venv/bin/python compare_pytorch.py [--sizes 1024,65536,16777216] [--threads 1,2] [--rounds 3]
 
-Builds and runs the Swift `throughput` benchmark (which measures each optimizer against a
-streaming loop that moves the same bytes), then times PyTorch 2.13's implementations of the same
-optimizers on the same sizes and thread counts: every implementation it has (fused, foreach,
-single-tensor), keeping the fastest. S3 has no PyTorch implementation; it is compared with
-PyTorch's fused AdamW, the bar the library sets for it. Prints a markdown table of G params/s
-(parameters updated per second) and ratios.
+Builds the Swift `throughput` benchmark (which measures each optimizer against a streaming loop
+that moves the same bytes) and, for every optimizer, size and thread count, alternates it with
+PyTorch 2.13's implementations of the same optimizer: every implementation PyTorch has (fused,
+foreach, single-tensor), keeping the fastest. The pair is measured `--rounds` times in a row and
+the table reports the medians, so that the ratio compares measurements taken seconds apart (the
+shared host's memory bandwidth drifts by tens of percent within minutes). S3 has no PyTorch
+implementation; it is compared with PyTorch's fused AdamW, the bar the library sets for it.
+Prints a markdown table of G params/s (parameters updated per second) and ratios.
 """
 
 import argparse
@@ -60,56 +62,55 @@ def time_pytorch(make, size, repeats, samples):
     return statistics.median(times)
 
 
+def time_swift(binary, name, size, threads):
+    """The Swift rows (check on, check off) for one optimizer, size and thread count."""
+    output = subprocess.run([binary, "--sizes", str(size), "--threads", str(threads), "--only", name],
+                            cwd=HERE, check=True, capture_output=True, text=True).stdout
+    rows = {row["check"]: row for row in map(json.loads, filter(lambda l: l.startswith("{"), output.splitlines()))}
+    return rows[True], rows[False]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1024,65536,16777216")
     parser.add_argument("--threads", default=f"1,{os.cpu_count()}")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     thread_counts = sorted({int(t) for t in args.threads.split(",")})
 
     subprocess.run(["swift", "build", "-c", "release", "--product", "throughput"], cwd=HERE, check=True)
     binary = os.path.join(HERE, ".build", "release", "throughput")
-    output = subprocess.run([binary, "--sizes", args.sizes, "--threads", ",".join(map(str, thread_counts))],
-                            cwd=HERE, check=True, capture_output=True, text=True).stdout
-    swift = {}
-    for line in output.splitlines():
-        if line.startswith("{"):
-            row = json.loads(line)
-            swift[(row["optimizer"], row["size"], row["threads"], row["check"])] = row
+    names = ["SGDM", "AdamW", "NAdam", "Lion", "Adan", "S3 p=1", "S3 p=2", "S3 p=3", "S3 p=4", "S3 p=2.5"]
 
-    pytorch = {}
+    print(f"\nPyTorch {torch.__version__}, {os.cpu_count()} cores; G params/s = parameters updated per second / 1e9;")
+    print(f"medians of {args.rounds} rounds, each timing Swift and then PyTorch. Swift: default build, non-finite")
+    print("check on (off in parentheses); roofline: a streaming loop moving the same bytes, measured")
+    print("alternately with each optimizer.\n")
+    print("| optimizer | threads | size | Swift | of roofline | Swift, no check | PyTorch (fastest) | Swift / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|")
     for threads in thread_counts:
         torch.set_num_threads(threads)
         for size in sizes:
             repeats = max(1, 4_000_000 // size)
             samples = 11 if size >= 1 << 22 else 21
-            for name in ("SGDM", "AdamW", "NAdam", "Lion", "Adan"):
-                for label, make in pytorch_implementations(name).items():
-                    seconds = time_pytorch(make, size, repeats, samples)
-                    pytorch[(label, size, threads)] = size / seconds / 1e9
-
-    print(f"\nPyTorch {torch.__version__}, {os.cpu_count()} cores; G params/s = parameters updated per second / 1e9.")
-    print("Swift: default build, non-finite check on (off in parentheses); roofline: a streaming loop")
-    print("moving the same bytes, measured alternately with each optimizer in the same run.\n")
-    print("| optimizer | threads | size | Swift | of roofline | Swift, no check | PyTorch (fastest) | Swift / PyTorch |")
-    print("|---|---|---|---|---|---|---|---|")
-    names = ["SGDM", "AdamW", "NAdam", "Lion", "Adan", "S3 p=1", "S3 p=2", "S3 p=3", "S3 p=4", "S3 p=2.5"]
-    for threads in thread_counts:
-        for size in sizes:
             for name in names:
-                on, off = swift.get((name, size, threads, True)), swift.get((name, size, threads, False))
-                if on is None:
-                    continue
+                implementations = pytorch_implementations("AdamW" if name.startswith("S3") else name)
                 if name.startswith("S3"):
-                    label, rate = "AdamW fused", pytorch[("AdamW fused", size, threads)]
-                else:
-                    label, rate = max(((l, r) for (l, s, t), r in pytorch.items()
-                                       if s == size and t == threads and l in pytorch_implementations(name)),
-                                      key=lambda item: item[1])
-                print(f"| {name} | {threads} | {size} | {on['gparams']:.3f} | {100 * on['ofRoofline']:.0f}% "
-                      f"| {off['gparams']:.3f} ({100 * off['ofRoofline']:.0f}%) | {rate:.3f} ({label}) "
-                      f"| {on['gparams'] / rate:.2f}x |")
+                    implementations = {"AdamW fused": implementations["AdamW fused"]}
+                rounds = []
+                for _ in range(args.rounds):
+                    on, off = time_swift(binary, name, size, threads)
+                    label, rate = max(((label, size / time_pytorch(make, size, repeats, samples) / 1e9)
+                                       for label, make in implementations.items()), key=lambda item: item[1])
+                    rounds.append((on, off, label, rate))
+                median = lambda values: statistics.median(values)
+                label = statistics.mode(r[2] for r in rounds)
+                print(f"| {name} | {threads} | {size} | {median(r[0]['gparams'] for r in rounds):.3f} "
+                      f"| {100 * median(r[0]['ofRoofline'] for r in rounds):.0f}% "
+                      f"| {median(r[1]['gparams'] for r in rounds):.3f} ({100 * median(r[1]['ofRoofline'] for r in rounds):.0f}%) "
+                      f"| {median(r[3] for r in rounds):.3f} ({label}) "
+                      f"| {median(r[0]['gparams'] / r[3] for r in rounds):.2f}x |", flush=True)
 
 
 if __name__ == "__main__":

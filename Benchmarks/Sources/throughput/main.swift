@@ -5,6 +5,8 @@
 //     swift run -c release throughput [--sizes 1024,65536,16777216] [--threads 1,2] [--quick]
 //                                     [--only NAME] [--after-clipping]
 //
+// `--only` selects the configuration with exactly that name, or else every one whose name contains it.
+//
 // `--after-clipping` passes the gradients through `GradientClipping.clipGlobalNorm` once (with a
 // threshold above their norm, so nothing is scaled): the buffer is then known to be finite and
 // the default check skips its scan, as in a training loop that clips.
@@ -49,7 +51,9 @@ let configs: [Config] = [
         try S3(learningRate: 3e-3, p: p, momentPrecision: .bfloat16)
     }
 }
-let selected = configs.filter { only == nil || $0.name.contains(only!) }
+// `--only` names one configuration exactly ("S3 p=2") or, failing that, every name containing it ("S3").
+let selected = configs.contains { $0.name == only } ? configs.filter { $0.name == only }
+    : configs.filter { only == nil || $0.name.contains(only!) }
 
 func now() -> Double {
     var time = timespec()
