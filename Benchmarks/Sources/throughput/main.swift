@@ -51,7 +51,6 @@ let configs: [Config] = [
         try S3(learningRate: 3e-3, p: p, momentPrecision: .bfloat16)
     }
 }
-// `--only` names one configuration exactly ("S3 p=2") or, failing that, every name containing it ("S3").
 let selected = configs.contains { $0.name == only } ? configs.filter { $0.name == only }
     : configs.filter { only == nil || $0.name.contains(only!) }
 
