@@ -1,3 +1,5 @@
+import _OptimizersKernels
+
 /// Adan, "Adaptive Nesterov Momentum Algorithm" (Xie et al. 2024), matching the official
 /// implementation (sail-sg/Adan), which `pytorch_optimizer.Adan` follows.
 ///
@@ -20,8 +22,11 @@
 /// Defaults: `beta1` 0.98, `beta2` 0.92, `beta3` 0.99, `epsilon` 1e-8, `weightDecay` 0.02,
 /// `decoupledWeightDecay` false. State: four buffers (16 bytes per parameter, twice Adam's).
 public struct Adan: StatefulOptimizer {
+    var core: OptimizerCore<Configuration, State>
+    init(core: OptimizerCore<Configuration, State>) { self.core = core }
+
     /// Validated hyperparameters (everything but the learning rate).
-    public struct Configuration: Sendable, Equatable, Codable {
+    public struct Configuration: OptimizerConfiguration {
         /// Gradient-momentum coefficient, in [0, 1).
         public let beta1: Float
         /// Gradient-difference-momentum coefficient, in [0, 1).
@@ -35,8 +40,15 @@ public struct Adan: StatefulOptimizer {
         /// Multiply by `1 - lr * wd` before the step instead of dividing by `1 + lr * wd` after it.
         public let decoupledWeightDecay: Bool
 
-        public init(beta1: Float = 0.98, beta2: Float = 0.92, beta3: Float = 0.99, epsilon: Float = 1e-8,
-                    weightDecay: Float = 0.02, decoupledWeightDecay: Bool = false) throws {
+        /// The defaults, those of ``Adan/init(learningRate:beta1:beta2:beta3:epsilon:weightDecay:decoupledWeightDecay:parameterCount:)``.
+        public static let defaults = try! Adan(learningRate: 0).configuration
+
+        /// Validated hyperparameters.
+        ///
+        /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, beta3: Float = defaults.beta3,
+                    epsilon: Float = defaults.epsilon, weightDecay: Float = defaults.weightDecay,
+                    decoupledWeightDecay: Bool = defaults.decoupledWeightDecay) throws {
             try Validate.coefficient("beta1", beta1)
             try Validate.coefficient("beta2", beta2)
             try Validate.coefficient("beta3", beta3)
@@ -45,101 +57,78 @@ public struct Adan: StatefulOptimizer {
             (self.beta1, self.beta2, self.beta3, self.epsilon) = (beta1, beta2, beta3, epsilon)
             (self.weightDecay, self.decoupledWeightDecay) = (weightDecay, decoupledWeightDecay)
         }
-    }
 
-    /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable, OptimizerState {
-        /// Steps taken so far.
-        public internal(set) var step: Int = 0
-        /// The gradient momentum `m` (empty until allocated).
-        public internal(set) var momentum = FlatTensor()
-        /// The gradient-difference momentum `d` (empty until allocated).
-        public internal(set) var differenceMomentum = FlatTensor()
-        /// The second moment `n` of `g + b2 * dg` (empty until allocated).
-        public internal(set) var secondMoment = FlatTensor()
-        /// The previous step's gradient `p` (empty until allocated).
-        public internal(set) var previousGradient = FlatTensor()
-
-        /// The buffers, in a fixed order (for checkpoints).
-        var buffers: [FlatTensor] {
-            get { [momentum, differenceMomentum, secondMoment, previousGradient] }
-            set {
-                momentum = newValue[0]
-                differenceMomentum = newValue[1]
-                secondMoment = newValue[2]
-                previousGradient = newValue[3]
-            }
+        /// Decodes and validates.
+        ///
+        /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(beta1: c(.beta1), beta2: c(.beta2), beta3: c(.beta3), epsilon: c(.epsilon),
+                          weightDecay: c(.weightDecay), decoupledWeightDecay: c(.decoupledWeightDecay))
         }
     }
 
-    public let configuration: Configuration
-    public var learningRate: Float
-    public var gradientCheck: GradientCheck = .rejectNonFinite
-    public var recordsTelemetry = false
-    public internal(set) var telemetry: UpdateTelemetry?
-    public internal(set) var state = State()
-    /// The element count the state was built for, or nil before the first step.
-    public internal(set) var stateCount: Int?
+    /// Everything that changes from step to step.
+    public struct State: ElementwiseState {
+        /// Steps taken so far.
+        public internal(set) var step = 0
+        /// The gradient momentum `m` (empty before the first step).
+        public internal(set) var momentum = FlatTensor()
+        /// The gradient-difference momentum `d` (empty before the first step).
+        public internal(set) var differenceMomentum = FlatTensor()
+        /// The second moment `n` of `g + b2 * dg` (empty before the first step).
+        public internal(set) var secondMoment = FlatTensor()
+        /// The previous step's gradient `p` (empty before the first step).
+        public internal(set) var previousGradient = FlatTensor()
 
-    /// Creates an Adan optimizer; `parameterCount` allocates the state now instead of at the first step.
+        public init() {}
+
+        typealias Configuration = Adan.Configuration
+
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
+            ("momentum", \.momentum), ("differenceMomentum", \.differenceMomentum), ("secondMoment", \.secondMoment),
+            ("previousGradient", \.previousGradient),
+        ] }
+
+        func validateContents(configuration: Configuration) throws {
+            try Checks.all(secondMoment, buffer: "secondMoment", ">= 0") { $0 >= 0 }
+        }
+    }
+
+    /// Creates an Adan optimizer.
+    ///
+    /// - Parameters:
+    ///   - learningRate: Finite and >= 0; may change between steps.
+    ///   - beta1: Gradient-momentum coefficient, in [0, 1).
+    ///   - beta2: Gradient-difference-momentum coefficient, in [0, 1).
+    ///   - beta3: Second-moment coefficient, in [0, 1).
+    ///   - epsilon: Added to the denominator; finite and > 0.
+    ///   - weightDecay: Finite and >= 0; proximal unless `decoupledWeightDecay`.
+    ///   - decoupledWeightDecay: Multiply by `1 - lr * wd` before the step instead.
+    ///   - parameterCount: Allocates the state now for this many elements, instead of at the
+    ///     first step.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
     public init(learningRate: Float, beta1: Float = 0.98, beta2: Float = 0.92, beta3: Float = 0.99,
                 epsilon: Float = 1e-8, weightDecay: Float = 0.02, decoupledWeightDecay: Bool = false,
                 parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate,
-                      configuration: Configuration(beta1: beta1, beta2: beta2, beta3: beta3, epsilon: epsilon,
-                                                   weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay),
-                      parameterCount: parameterCount)
-    }
-
-    public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
-        try Validate.nonNegative("learningRate", learningRate)
-        try Validate.parameterCount(parameterCount)
-        self.learningRate = learningRate
-        self.configuration = configuration
-        if let parameterCount { allocate(parameterCount) }
+        let configuration = try Configuration(beta1: beta1, beta2: beta2, beta3: beta3, epsilon: epsilon,
+                                              weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
+        try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }
 
 extension Adan: ElementwiseOptimizer {
-    var configuredWeightDecay: Float { configuration.weightDecay }
-
-    static func validated(_ c: Configuration) throws -> Configuration {
-        try Configuration(beta1: c.beta1, beta2: c.beta2, beta3: c.beta3, epsilon: c.epsilon,
-                          weightDecay: c.weightDecay, decoupledWeightDecay: c.decoupledWeightDecay)
-    }
-
-    private mutating func allocate(_ count: Int) {
-        state.momentum = FlatTensor(zeros: count)
-        state.differenceMomentum = FlatTensor(zeros: count)
-        state.secondMoment = FlatTensor(zeros: count)
-        state.previousGradient = FlatTensor(zeros: count)
-        stateCount = count
-    }
-
-    mutating func beginStep(count: Int) {
-        if stateCount == nil { allocate(count) }
-        state.step += 1
-    }
-
-    mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float,
-                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
-        let config = configuration, t = state.step, lr = Double(learningRate)
-        let decoupled = config.decoupledWeightDecay
-        let c = AdanKernel.Coefficients(
-            decay: decoupled ? 1 - learningRate * weightDecay : 1,
-            proximal: decoupled ? 1 : Float(1 / (1 + lr * Double(weightDecay))),
-            differenceScale: t == 1 ? 0 : 1,
-            beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
-            beta2: config.beta2, oneMinusBeta2: 1 - config.beta2,
-            beta3: config.beta3, oneMinusBeta3: 1 - config.beta3,
-            inverseCorrection3: Float(1 / Scalars.biasCorrection(config.beta3, step: t).squareRoot()),
-            momentumStep: Float(lr / Scalars.biasCorrection(config.beta1, step: t)),
-            differenceStep: Float(lr * Double(config.beta2) / Scalars.biasCorrection(config.beta2, step: t)),
-            epsilon: config.epsilon)
-        let kernel = AdanKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase(),
-                                d: state.differenceMomentum.mutableBase(), n: state.secondMoment.mutableBase(),
-                                previous: state.previousGradient.mutableBase())
-        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
+    mutating func update(_ pass: UpdatePass) -> PartialUpdateStatistics? {
+        let c = configuration, t = stepCount, lr = Double(pass.learningRate), decoupled = c.decoupledWeightDecay
+        let arguments = AdanArguments(
+            decay: decoupled ? 1 - pass.learningRate * pass.weightDecay : 1,
+            proximal: decoupled ? 1 : Float(1 / (1 + lr * Double(pass.weightDecay))), differenceScale: t == 1 ? 0 : 1,
+            beta1: c.beta1, beta2: c.beta2, beta3: c.beta3,
+            inverseCorrection3: Float(1 / Scalars.biasCorrection(c.beta3, step: t).squareRoot()),
+            momentumStep: Float(lr / Scalars.biasCorrection(c.beta1, step: t)),
+            differenceStep: Float(lr * Double(c.beta2) / Scalars.biasCorrection(c.beta2, step: t)), epsilon: c.epsilon,
+            x: pass.x, g: pass.g, m: core.state.momentum.mutableBase(), d: core.state.differenceMomentum.mutableBase(),
+            n: core.state.secondMoment.mutableBase(), previous: core.state.previousGradient.mutableBase())
+        return pass.run(pass.kernels.adan, arguments)
     }
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A contiguous buffer of `Float` with value semantics, the unit every optimizer updates.
 ///
 /// A model's parameters (or its gradients, or one optimizer state buffer) live in one flat
@@ -13,11 +11,20 @@ import Synchronization
 /// Array(x)            // [4, 2, 3]
 /// ```
 ///
-/// Kernels reach the storage through ``withUnsafeBufferPointer(_:)`` and
+/// Element writes through the subscript cost about what a bulk write costs once the storage is
+/// unique; ``zero()``, ``scale(by:)`` and ``add(_:scaledBy:)`` update the whole buffer in one
+/// vectorised pass. Kernels reach the storage through ``withUnsafeBufferPointer(_:)`` and
 /// ``withUnsafeMutableBufferPointer(_:)``; indices run from 0 to `count - 1`.
 public struct FlatTensor: Sendable {
     @usableFromInline
     internal var storage: Storage
+
+    /// Whether every element is known to be finite because a full pass found them so (set by
+    /// ``GradientClipping/clipGlobalNorm(_:maxNorm:ranges:)`` on a finite norm) and nothing was
+    /// written since. Lets a step skip its non-finite scan. It lives in the value, not in the
+    /// shared storage: a copy carries it with the contents it shares, and every write clears it.
+    @usableFromInline
+    internal var isKnownFinite = false
 
     /// Creates an empty tensor.
     @inlinable
@@ -26,17 +33,31 @@ public struct FlatTensor: Sendable {
     }
 
     /// Creates a tensor holding `values`, in order.
+    ///
+    /// - Parameter values: The elements; a contiguous collection is copied in one pass.
     @inlinable
     public init<S: Sequence>(_ values: S) where S.Element == Float {
-        let array = Array(values)
-        storage = Storage(count: array.count)
-        array.withUnsafeBufferPointer { source in
-            guard let base = source.baseAddress else { return }
-            storage.base.update(from: base, count: array.count)
+        if let tensor = values as? FlatTensor {
+            self = tensor
+            return
+        }
+        let copied: Storage? = values.withContiguousStorageIfAvailable { source in
+            let storage = Storage(count: source.count)
+            if let base = source.baseAddress { storage.base.initialize(from: base, count: source.count) }
+            return storage
+        }
+        if let copied {
+            storage = copied
+        } else {
+            let array = Array(values)
+            storage = Storage(count: array.count)
+            array.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { storage.base.initialize(from: base, count: array.count) }
+            }
         }
     }
 
-    /// Creates a tensor of `count` copies of `repeating`.
+    /// Creates a tensor of `count` copies of `value`.
     ///
     /// - Precondition: `count >= 0`.
     @inlinable
@@ -47,9 +68,27 @@ public struct FlatTensor: Sendable {
     }
 
     /// Creates a tensor of `count` zeros.
+    ///
+    /// - Precondition: `count >= 0`.
     @inlinable
     public init(zeros count: Int) {
         self.init(repeating: 0, count: count)
+    }
+
+    /// Creates a tensor of `count` elements and lets `body` write them, without first filling
+    /// them with a value (like `Array(unsafeUninitializedCapacity:initializingWith:)`).
+    ///
+    /// - Parameters:
+    ///   - count: The number of elements, >= 0.
+    ///   - body: Must write all `count` elements of the buffer it is given.
+    /// - Throws: Whatever `body` throws; the tensor is then not created.
+    @inlinable
+    public init<E: Error>(
+        count: Int, initializingWith body: (UnsafeMutableBufferPointer<Float>) throws(E) -> Void
+    ) throws(E) {
+        precondition(count >= 0, "FlatTensor count must be non-negative, got \(count)")
+        storage = Storage(count: count)
+        try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
     }
 
     /// The number of elements.
@@ -88,20 +127,12 @@ public struct FlatTensor: Sendable {
 
     /// Called before every write: copies shared storage, and forgets that the contents were
     /// known to be finite.
-    @inlinable
+    @inlinable @inline(__always)
     internal mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy()
         }
-        storage.isKnownFinite.store(false, ordering: .relaxed)
-    }
-
-    /// Whether every element is known to be finite because a full pass found them so (set by
-    /// `GradientClipping.clipGlobalNorm` on a finite norm) and nothing was written since. Lets a
-    /// step skip its non-finite scan.
-    var isKnownFinite: Bool {
-        get { storage.isKnownFinite.load(ordering: .relaxed) }
-        nonmutating set { storage.isKnownFinite.store(newValue, ordering: .relaxed) }
+        isKnownFinite = false
     }
 }
 
@@ -113,9 +144,6 @@ extension FlatTensor {
         // (`makeUnique` before every mutation), so a shared block is immutable.
         @usableFromInline let base: UnsafeMutablePointer<Float>
         @usableFromInline let count: Int
-        /// See `FlatTensor.isKnownFinite`. Atomic because shared storage may be read by several
-        /// threads while one of them records that its (identical, immutable) contents are finite.
-        @usableFromInline let isKnownFinite = Atomic<Bool>(false)
 
         /// Bytes of alignment for every block.
         @usableFromInline static let alignment = 64
@@ -124,8 +152,7 @@ extension FlatTensor {
         init(count: Int) {
             self.count = count
             let raw = UnsafeMutableRawPointer.allocate(
-                byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride,
-                alignment: Storage.alignment)
+                byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: Storage.alignment)
             base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         }
 

@@ -1,3 +1,5 @@
+import _OptimizersKernels
+
 /// Lion, "EvoLved Sign Momentum" (Chen et al. 2023, "Symbolic Discovery of Optimization
 /// Algorithms"), matching `lion-pytorch`.
 ///
@@ -14,8 +16,11 @@
 /// Defaults: `beta1` 0.9, `beta2` 0.99, `weightDecay` 0. State: one momentum buffer (4 bytes per
 /// parameter).
 public struct Lion: StatefulOptimizer {
+    var core: OptimizerCore<Configuration, State>
+    init(core: OptimizerCore<Configuration, State>) { self.core = core }
+
     /// Validated hyperparameters (everything but the learning rate).
-    public struct Configuration: Sendable, Equatable, Codable {
+    public struct Configuration: OptimizerConfiguration {
         /// Interpolation coefficient of the update direction, in [0, 1).
         public let beta1: Float
         /// Momentum coefficient, in [0, 1).
@@ -23,82 +28,67 @@ public struct Lion: StatefulOptimizer {
         /// Decoupled weight decay; finite and >= 0.
         public let weightDecay: Float
 
-        public init(beta1: Float = 0.9, beta2: Float = 0.99, weightDecay: Float = 0) throws {
+        /// The defaults, those of ``Lion/init(learningRate:beta1:beta2:weightDecay:parameterCount:)``.
+        public static let defaults = try! Lion(learningRate: 0).configuration
+
+        /// Validated hyperparameters.
+        ///
+        /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, weightDecay: Float = defaults.weightDecay)
+            throws
+        {
             try Validate.coefficient("beta1", beta1)
             try Validate.coefficient("beta2", beta2)
             try Validate.nonNegative("weightDecay", weightDecay)
             (self.beta1, self.beta2, self.weightDecay) = (beta1, beta2, weightDecay)
         }
-    }
 
-    /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable, OptimizerState {
-        /// Steps taken so far.
-        public internal(set) var step: Int = 0
-        /// The momentum `m` (empty until allocated).
-        public internal(set) var momentum = FlatTensor()
-
-        /// The buffers, in a fixed order (for checkpoints).
-        var buffers: [FlatTensor] {
-            get { [momentum] }
-            set {
-                momentum = newValue[0]
-            }
+        /// Decodes and validates.
+        ///
+        /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(beta1: c(.beta1), beta2: c(.beta2), weightDecay: c(.weightDecay))
         }
     }
 
-    public let configuration: Configuration
-    public var learningRate: Float
-    public var gradientCheck: GradientCheck = .rejectNonFinite
-    public var recordsTelemetry = false
-    public internal(set) var telemetry: UpdateTelemetry?
-    public internal(set) var state = State()
-    /// The element count the state was built for, or nil before the first step.
-    public internal(set) var stateCount: Int?
+    /// Everything that changes from step to step.
+    public struct State: ElementwiseState {
+        /// Steps taken so far.
+        public internal(set) var step = 0
+        /// The momentum `m` (empty before the first step).
+        public internal(set) var momentum = FlatTensor()
 
-    /// Creates a Lion optimizer; `parameterCount` allocates the state now instead of at the first step.
-    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.99, weightDecay: Float = 0,
-                parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate,
-                      configuration: Configuration(beta1: beta1, beta2: beta2, weightDecay: weightDecay),
-                      parameterCount: parameterCount)
+        public init() {}
+
+        typealias Configuration = Lion.Configuration
+
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [("momentum", \.momentum)] }
     }
 
-    public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
-        try Validate.nonNegative("learningRate", learningRate)
-        try Validate.parameterCount(parameterCount)
-        self.learningRate = learningRate
-        self.configuration = configuration
-        if let parameterCount { allocate(parameterCount) }
+    /// Creates a Lion optimizer.
+    ///
+    /// - Parameters:
+    ///   - learningRate: Finite and >= 0; every coordinate moves by exactly this much (or 0).
+    ///   - beta1: Interpolation coefficient of the update direction, in [0, 1).
+    ///   - beta2: Momentum coefficient, in [0, 1).
+    ///   - weightDecay: Decoupled weight decay; finite and >= 0.
+    ///   - parameterCount: Allocates the state now for this many elements, instead of at the
+    ///     first step.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.99, weightDecay: Float = 0,
+                parameterCount: Int? = nil) throws {
+        let configuration = try Configuration(beta1: beta1, beta2: beta2, weightDecay: weightDecay)
+        try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }
 
 extension Lion: ElementwiseOptimizer {
-    var configuredWeightDecay: Float { configuration.weightDecay }
-
-    static func validated(_ c: Configuration) throws -> Configuration {
-        try Configuration(beta1: c.beta1, beta2: c.beta2, weightDecay: c.weightDecay)
-    }
-
-    private mutating func allocate(_ count: Int) {
-        state.momentum = FlatTensor(zeros: count)
-        stateCount = count
-    }
-
-    mutating func beginStep(count: Int) {
-        if stateCount == nil { allocate(count) }
-        state.step += 1
-    }
-
-    mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float,
-                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
-        let config = configuration
-        let c = LionKernel.Coefficients(
-            decay: 1 - learningRate * weightDecay, learningRate: learningRate,
-            beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
-            beta2: config.beta2, oneMinusBeta2: 1 - config.beta2)
-        let kernel = LionKernel(c: c, x: parameters, g: gradients, m: state.momentum.mutableBase())
-        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
+    mutating func update(_ pass: UpdatePass) -> PartialUpdateStatistics? {
+        let c = configuration
+        let arguments = LionArguments(
+            decay: 1 - pass.learningRate * pass.weightDecay, learningRate: pass.learningRate, beta1: c.beta1,
+            beta2: c.beta2, x: pass.x, g: pass.g, m: core.state.momentum.mutableBase())
+        return pass.run(pass.kernels.lion, arguments)
     }
 }

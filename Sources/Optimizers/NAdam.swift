@@ -1,3 +1,5 @@
+import _OptimizersKernels
+
 /// Adam with Nesterov momentum (Dozat, "Incorporating Nesterov Momentum into Adam", 2016),
 /// matching `torch.optim.NAdam(momentum_decay, decoupled_weight_decay)`.
 ///
@@ -17,8 +19,11 @@
 /// Defaults: `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-8, `weightDecay` 0, `momentumDecay` 4e-3,
 /// `decoupledWeightDecay` false. State: two moment buffers (8 bytes per parameter) and `P_t`.
 public struct NAdam: StatefulOptimizer {
+    var core: OptimizerCore<Configuration, State>
+    init(core: OptimizerCore<Configuration, State>) { self.core = core }
+
     /// Validated hyperparameters (everything but the learning rate).
-    public struct Configuration: Sendable, Equatable, Codable {
+    public struct Configuration: OptimizerConfiguration {
         /// First-moment coefficient, in [0, 1).
         public let beta1: Float
         /// Second-moment coefficient, in [0, 1).
@@ -32,8 +37,15 @@ public struct NAdam: StatefulOptimizer {
         /// Decay the parameters directly (AdamW style) instead of adding `wd * x` to the gradient.
         public let decoupledWeightDecay: Bool
 
-        public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0,
-                    momentumDecay: Float = 4e-3, decoupledWeightDecay: Bool = false) throws {
+        /// The defaults, those of ``NAdam/init(learningRate:beta1:beta2:epsilon:weightDecay:momentumDecay:decoupledWeightDecay:parameterCount:)``.
+        public static let defaults = try! NAdam(learningRate: 0).configuration
+
+        /// Validated hyperparameters.
+        ///
+        /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, epsilon: Float = defaults.epsilon,
+                    weightDecay: Float = defaults.weightDecay, momentumDecay: Float = defaults.momentumDecay,
+                    decoupledWeightDecay: Bool = defaults.decoupledWeightDecay) throws {
             try Validate.coefficient("beta1", beta1)
             try Validate.coefficient("beta2", beta2)
             try Validate.positive("epsilon", epsilon)
@@ -43,97 +55,88 @@ public struct NAdam: StatefulOptimizer {
             (self.weightDecay, self.momentumDecay, self.decoupledWeightDecay) = (weightDecay, momentumDecay, decoupledWeightDecay)
         }
 
-        /// `mu_t = b1 * (1 - 0.5 * 0.96^(t * psi))`.
-        func mu(_ t: Int) -> Double {
-            Double(beta1) * (1 - 0.5 * Scalars.power(0.96, Double(t) * Double(momentumDecay)))
+        /// Decodes and validates.
+        ///
+        /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(beta1: c(.beta1), beta2: c(.beta2), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
+                          momentumDecay: c(.momentumDecay), decoupledWeightDecay: c(.decoupledWeightDecay))
+        }
+
+        /// `mu_t = b1 * (1 - 0.5 * 0.96^(t * psi))` (`t` in double precision, so that `t + 1`
+        /// cannot overflow).
+        func mu(_ t: Double) -> Double {
+            Double(beta1) * (1 - 0.5 * Scalars.power(0.96, t * Double(momentumDecay)))
         }
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable, OptimizerState {
+    public struct State: ElementwiseState {
         /// Steps taken so far.
-        public internal(set) var step: Int = 0
+        public internal(set) var step = 0
         /// `P_t`, the product of the momentum schedule so far (1 before the first step).
         public internal(set) var muProduct: Double = 1
-        /// The first moment `m` (empty until allocated).
+        /// The first moment `m` (empty before the first step).
         public internal(set) var firstMoment = FlatTensor()
-        /// The second moment `v` (empty until allocated).
+        /// The second moment `v` (empty before the first step).
         public internal(set) var secondMoment = FlatTensor()
 
-        /// The buffers, in a fixed order (for checkpoints).
-        var buffers: [FlatTensor] {
-            get { [firstMoment, secondMoment] }
-            set {
-                firstMoment = newValue[0]
-                secondMoment = newValue[1]
+        public init() {}
+
+        typealias Configuration = NAdam.Configuration
+
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
+            ("firstMoment", \.firstMoment), ("secondMoment", \.secondMoment),
+        ] }
+
+        mutating func advance(configuration: Configuration) {
+            step += 1
+            muProduct *= configuration.mu(Double(step))
+        }
+
+        /// `P_t` in [0, 1] (a product of factors in [0, 1)), and `v >= 0`.
+        func validateContents(configuration: Configuration) throws {
+            guard muProduct.isFinite, (0...1).contains(muProduct), step > 0 || muProduct == 1 else {
+                throw CheckpointError.invalidContents("muProduct \(muProduct) at step \(step): allowed [0, 1], and 1 before the first step")
             }
+            try Checks.all(secondMoment, buffer: "secondMoment", ">= 0") { $0 >= 0 }
         }
     }
 
-    public let configuration: Configuration
-    public var learningRate: Float
-    public var gradientCheck: GradientCheck = .rejectNonFinite
-    public var recordsTelemetry = false
-    public internal(set) var telemetry: UpdateTelemetry?
-    public internal(set) var state = State()
-    /// The element count the state was built for, or nil before the first step.
-    public internal(set) var stateCount: Int?
-
-    /// Creates a NAdam optimizer; `parameterCount` allocates the state now instead of at the first step.
+    /// Creates a NAdam optimizer.
+    ///
+    /// - Parameters:
+    ///   - learningRate: Finite and >= 0; may change between steps.
+    ///   - beta1: First-moment coefficient, in [0, 1).
+    ///   - beta2: Second-moment coefficient, in [0, 1).
+    ///   - epsilon: Added to the denominator; finite and > 0.
+    ///   - weightDecay: Finite and >= 0; coupled unless `decoupledWeightDecay`.
+    ///   - momentumDecay: `psi` of the momentum schedule; finite and >= 0.
+    ///   - decoupledWeightDecay: Decay the parameters directly instead of through the gradient.
+    ///   - parameterCount: Allocates the state now for this many elements, instead of at the
+    ///     first step.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
     public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0, momentumDecay: Float = 4e-3, decoupledWeightDecay: Bool = false,
                 parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate,
-                      configuration: Configuration(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
-                                                   momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay),
-                      parameterCount: parameterCount)
-    }
-
-    public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
-        try Validate.nonNegative("learningRate", learningRate)
-        try Validate.parameterCount(parameterCount)
-        self.learningRate = learningRate
-        self.configuration = configuration
-        if let parameterCount { allocate(parameterCount) }
+        let configuration = try Configuration(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                                              momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay)
+        try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }
 
 extension NAdam: ElementwiseOptimizer {
-    var configuredWeightDecay: Float { configuration.weightDecay }
-
-    static func validated(_ c: Configuration) throws -> Configuration {
-        try Configuration(beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, weightDecay: c.weightDecay,
-                          momentumDecay: c.momentumDecay, decoupledWeightDecay: c.decoupledWeightDecay)
-    }
-
-    private mutating func allocate(_ count: Int) {
-        state.firstMoment = FlatTensor(zeros: count)
-        state.secondMoment = FlatTensor(zeros: count)
-        stateCount = count
-    }
-
-    mutating func beginStep(count: Int) {
-        if stateCount == nil { allocate(count) }
-        state.step += 1
-        state.muProduct *= configuration.mu(state.step)
-    }
-
-    mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float,
-                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
-        let config = configuration, t = state.step, lr = Double(learningRate)
-        let mu = config.mu(t), muNext = config.mu(t + 1), product = state.muProduct
-        let c = NAdamKernel.Coefficients(
-            decay: config.decoupledWeightDecay ? 1 - learningRate * weightDecay : 1,
-            coupledDecay: config.decoupledWeightDecay ? 0 : weightDecay,
-            beta1: config.beta1, oneMinusBeta1: 1 - config.beta1,
-            beta2: config.beta2, oneMinusBeta2: 1 - config.beta2,
-            inverseCorrection2: Float(1 / Scalars.biasCorrection(config.beta2, step: t).squareRoot()),
-            gradientStep: Float(lr * (1 - mu) / (1 - product)),
-            momentumStep: Float(lr * muNext / (1 - product * muNext)),
-            epsilon: config.epsilon)
-        let kernel = NAdamKernel(c: c, x: parameters, g: gradients,
-                                 m: state.firstMoment.mutableBase(), v: state.secondMoment.mutableBase())
-        return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
+    mutating func update(_ pass: UpdatePass) -> PartialUpdateStatistics? {
+        let c = configuration, t = stepCount, lr = Double(pass.learningRate), product = state.muProduct
+        let mu = c.mu(Double(t)), muNext = c.mu(Double(t) + 1)
+        let arguments = NAdamArguments(
+            decay: c.decoupledWeightDecay ? 1 - pass.learningRate * pass.weightDecay : 1,
+            coupledDecay: c.decoupledWeightDecay ? 0 : pass.weightDecay, beta1: c.beta1, beta2: c.beta2,
+            inverseCorrection2: Float(1 / Scalars.biasCorrection(c.beta2, step: t).squareRoot()),
+            gradientStep: Float(lr * (1 - mu) / (1 - product)), momentumStep: Float(lr * muNext / (1 - product * muNext)),
+            epsilon: c.epsilon, x: pass.x, g: pass.g, m: core.state.firstMoment.mutableBase(),
+            v: core.state.secondMoment.mutableBase())
+        return pass.run(pass.kernels.nAdam, arguments)
     }
 }

@@ -1,3 +1,5 @@
+import _OptimizersKernels
+
 /// SoftSignSGD (Peng et al. 2025, "SoftSignSGD (S3): An Enhanced Optimizer for Practical DNN
 /// Training and Loss Spikes Minimization Beyond Adam", arXiv 2507.06464, Algorithm 1), with the
 /// decoupled weight decay its experiments use.
@@ -17,27 +19,34 @@
 /// exactly `lr`. Larger `p` gives smaller steps on the same history and tolerates larger
 /// learning rates; the paper recommends `p = 3` with a learning rate about 10x AdamW's.
 ///
-/// Deviation (storage only): the second buffer holds `r = s^(1/p)` rather than `s`, so that
-/// `|g|^p` cannot overflow or underflow in float32 (p = 8 does so below 1e-5 and above 6e4);
-/// the update equals the rule above wherever float32 can represent it and keeps `|n| <= b`
-/// for every finite gradient. `p` = 1, 2, 3, 4 have dedicated kernels; other `p` use vector
-/// `log2`/`exp2` polynomials.
+/// Deviations, both invisible wherever float32 can represent the rule:
+/// - Storage: the second buffer holds `r = s^(1/p)` rather than `s`, so that `|g|^p` cannot
+///   overflow or underflow in float32 (p = 8 does so below 1e-5 and above 6e4).
+/// - Rounding guard: with one coefficient, `n / (b + eps)` is clamped to [-1, 1]. Exact arithmetic never needs it;
+///   float32 rounds `n` and `b` separately, which can exceed 1 by a few ulps (and by more for
+///   subnormal gradients, which keep few significant bits). With it the bound of one learning
+///   rate is exact for every finite gradient, every `p` and every valid `epsilon`.
+///
+/// `p` = 1, 2, 3, 4 have dedicated kernels; other `p` use vector `log2`/`exp2` polynomials.
 ///
 /// Ablations (the paper's Table III): `nesterov: false`; separate coefficients `beta1` (for `m`
 /// and `n`) and `beta2` (for `s` and `b`), for which Theorem 2 bounds the step by
 /// `(1 - b1) / (1 - b2)^(1/p) * (1 - b1^q / b2^(q/p))^(-1/q)`, `q = p / (p - 1)`.
 ///
 /// Defaults: `beta` 0.95, `p` 3, `epsilon` 1e-8, `weightDecay` 0, `nesterov` true.
+///
 /// State: two buffers (8 bytes per parameter, as Adam; the Nesterov step costs no memory), or
 /// with `momentPrecision: .bfloat16` one (4 bytes per parameter): `m` and `r` rounded to the
 /// nearest bfloat16, then `m` clamped to `[-r, r]`. Rounding is monotonic, so `|m| <= r` (which
-/// the exact moments satisfy by the power-mean inequality, and Theorem 2 rests on) survives it
-/// and every step stays within the learning rate as in float32. An 8-bit average ignores changes
-/// smaller than `2^-9 / (1 - beta)` of itself: 4% at beta 0.95, 20% at 0.99 (use float32 there).
+/// the exact moments satisfy by the power-mean inequality, and Theorem 2 rests on) survives it.
+/// An 8-bit average ignores changes smaller than `2^-9 / (1 - beta)` of itself: 4% at beta
+/// 0.95, 20% at 0.99 (use float32 there).
 public struct S3: StatefulOptimizer {
+    var core: OptimizerCore<Configuration, State>
+    init(core: OptimizerCore<Configuration, State>) { self.core = core }
 
     /// Validated hyperparameters (everything but the learning rate).
-    public struct Configuration: Sendable, Equatable, Codable {
+    public struct Configuration: OptimizerConfiguration {
         /// Coefficient of the first moment `m` and of the numerator `n`, in [0, 1).
         public let beta1: Float
         /// Coefficient of the p-th moment `s` and of the denominator `b`, in [0, 1).
@@ -48,21 +57,21 @@ public struct S3: StatefulOptimizer {
         public let epsilon: Float
         /// Decoupled weight decay; finite and >= 0.
         public let weightDecay: Float
-        /// Use the Nesterov estimates (line 6 and 7) instead of the plain moments.
+        /// Use the Nesterov estimates (lines 6 and 7) instead of the plain moments.
         public let nesterov: Bool
         /// How `m` and `r` are stored (float32 unless asked).
         public let momentPrecision: MomentPrecision
 
-        /// The paper's S3: one coefficient for both moments.
-        public init(beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
-                    nesterov: Bool = true, momentPrecision: MomentPrecision = .float32) throws {
-            try self.init(beta1: beta, beta2: beta, p: p, epsilon: epsilon, weightDecay: weightDecay, nesterov: nesterov,
-                          momentPrecision: momentPrecision)
-        }
+        /// The defaults, those of ``S3/init(learningRate:beta:p:epsilon:weightDecay:nesterov:momentPrecision:parameterCount:)``.
+        public static let defaults = try! S3(learningRate: 0).configuration
 
-        /// The ablation with separate coefficients; the update bound of 1 holds only when they are equal.
-        public init(beta1: Float, beta2: Float, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
-                    nesterov: Bool = true, momentPrecision: MomentPrecision = .float32) throws {
+        /// Validated hyperparameters; `beta1 == beta2` is the paper's S3, and an invalid value
+        /// is then reported as `beta`.
+        ///
+        /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, p: Float = defaults.p,
+                    epsilon: Float = defaults.epsilon, weightDecay: Float = defaults.weightDecay,
+                    nesterov: Bool = defaults.nesterov, momentPrecision: MomentPrecision = defaults.momentPrecision) throws {
             try Validate.coefficient(beta1 == beta2 ? "beta" : "beta1", beta1)
             try Validate.coefficient(beta1 == beta2 ? "beta" : "beta2", beta2)
             try Validate.atLeast(1, "p", p)
@@ -72,118 +81,111 @@ public struct S3: StatefulOptimizer {
             (self.weightDecay, self.nesterov, self.momentPrecision) = (weightDecay, nesterov, momentPrecision)
         }
 
-        private enum CodingKeys: String, CodingKey {
-            case beta1, beta2, p, epsilon, weightDecay, nesterov, momentPrecision
-        }
-
-        /// Decodes without validating (restoring a checkpoint validates); a configuration saved
-        /// before `momentPrecision` existed decodes as `.float32`.
+        /// Decodes and validates; a configuration saved before `momentPrecision` existed
+        /// decodes as `.float32`.
+        ///
+        /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
         public init(from decoder: any Decoder) throws {
-            let values = try decoder.container(keyedBy: CodingKeys.self)
-            beta1 = try values.decode(Float.self, forKey: .beta1)
-            beta2 = try values.decode(Float.self, forKey: .beta2)
-            p = try values.decode(Float.self, forKey: .p)
-            epsilon = try values.decode(Float.self, forKey: .epsilon)
-            weightDecay = try values.decode(Float.self, forKey: .weightDecay)
-            nesterov = try values.decode(Bool.self, forKey: .nesterov)
-            momentPrecision = try values.decodeIfPresent(MomentPrecision.self, forKey: .momentPrecision) ?? .float32
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(beta1: c(.beta1), beta2: c(.beta2), p: c(.p), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
+                          nesterov: c(.nesterov), momentPrecision: c(.momentPrecision, default: .float32))
         }
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable, OptimizerState {
+    public struct State: ElementwiseState {
         /// Steps taken so far.
-        public internal(set) var step: Int = 0
-        /// The first moment `m` (empty until allocated); with bfloat16 moments, each element's
-        /// `m` and `r` packed into one 32-bit slot (see ``MomentPrecision``).
-        public internal(set) var firstMoment = FlatTensor()
-        /// The p-th root `r = s^(1/p)` of the p-th-order moment `s` (empty until allocated, and
-        /// with bfloat16 moments).
-        public internal(set) var momentRoot = FlatTensor()
+        public internal(set) var step = 0
+        /// `m` (float32 moments) or each element's `m` and `r` packed into one slot (bfloat16).
+        var storedFirst = FlatTensor()
+        /// `r` (float32 moments; empty with bfloat16).
+        var storedRoot = FlatTensor()
 
-        /// The buffers, in a fixed order (for checkpoints).
-        var buffers: [FlatTensor] {
-            get { [firstMoment, momentRoot] }
-            set {
-                firstMoment = newValue[0]
-                momentRoot = newValue[1]
+        public init() {}
+
+        typealias Configuration = S3.Configuration
+
+        private enum CodingKeys: String, CodingKey { case step, storedFirst = "firstMoment", storedRoot = "momentRoot" }
+
+        /// The first moment `m`, one element per parameter (empty before the first step).
+        public var firstMoment: FlatTensor { packedMoments.map(BFloat16Moments.first) ?? storedFirst }
+        /// The p-th root `r = s^(1/p)` of the p-th-order moment `s`, one element per parameter.
+        public var momentRoot: FlatTensor { packedMoments.map(BFloat16Moments.second) ?? storedRoot }
+        /// With bfloat16 moments, the packed slots (`m` in the high half, `r` in the low half;
+        /// see ``MomentPrecision``); nil with float32 moments.
+        public var packedMoments: FlatTensor? { storedRoot.isEmpty && !storedFirst.isEmpty ? storedFirst : nil }
+
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
+            ("firstMoment", \.storedFirst), ("momentRoot", \.storedRoot),
+        ] }
+
+        static func usesBuffer(_ index: Int, configuration: Configuration) -> Bool {
+            index == 0 || configuration.momentPrecision == .float32
+        }
+
+        /// `r >= 0`, and with one coefficient `|m| <= r` (Theorem 2's premise), to within the
+        /// float32 rounding of a step (a few ulps, or a few subnormal steps).
+        func validateContents(configuration: Configuration) throws {
+            let sameBeta = configuration.beta1 == configuration.beta2
+            func problem(_ m: Float, _ r: Float) -> String? {
+                guard r >= 0 else { return "r >= 0" }
+                guard !sameBeta || m.magnitude <= r + max(r * 0x1p-20, 0x1p-140) else { return "|m| <= r" }
+                return nil
+            }
+            if let packed = packedMoments {
+                try BFloat16Moments.validate(packed, buffer: "firstMoment", problem)
+                return
+            }
+            try Checks.all(storedRoot, buffer: "momentRoot", ">= 0") { $0 >= 0 }
+            for index in storedFirst.indices where problem(storedFirst[index], storedRoot[index]) != nil {
+                throw CheckpointError.invalidBufferValue(
+                    buffer: "firstMoment", index: index, value: storedFirst[index], allowed: "|m| <= momentRoot[\(index)]")
             }
         }
     }
 
-    public let configuration: Configuration
-    public var learningRate: Float
-    public var gradientCheck: GradientCheck = .rejectNonFinite
-    public var recordsTelemetry = false
-    public internal(set) var telemetry: UpdateTelemetry?
-    public internal(set) var state = State()
-    /// The element count the state was built for, or nil before the first step.
-    public internal(set) var stateCount: Int?
-
-    /// Creates the paper's S3; `parameterCount` allocates the state now instead of at the first step.
-    public init(learningRate: Float, beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, nesterov: Bool = true, momentPrecision: MomentPrecision = .float32,
-                parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate,
-                      configuration: Configuration(beta: beta, p: p, epsilon: epsilon, weightDecay: weightDecay,
-                                                   nesterov: nesterov, momentPrecision: momentPrecision),
-                      parameterCount: parameterCount)
+    /// Creates the paper's S3.
+    ///
+    /// - Parameters:
+    ///   - learningRate: Finite and >= 0; may change between steps. Every coordinate moves by
+    ///     at most this much per step.
+    ///   - beta: The one coefficient of both moments, in [0, 1).
+    ///   - p: Order of the denominator's moment; finite and >= 1.
+    ///   - epsilon: Added to the denominator; finite and > 0.
+    ///   - weightDecay: Decoupled weight decay; finite and >= 0.
+    ///   - nesterov: Use the Nesterov estimates (the paper's S3) or the plain moments.
+    ///   - momentPrecision: How `m` and `r` are stored between steps.
+    ///   - parameterCount: Allocates the state now for this many elements, instead of at the
+    ///     first step.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+    public init(learningRate: Float, beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
+                nesterov: Bool = true, momentPrecision: MomentPrecision = .float32, parameterCount: Int? = nil) throws {
+        try self.init(learningRate: learningRate, beta1: beta, beta2: beta, p: p, epsilon: epsilon, weightDecay: weightDecay,
+                      nesterov: nesterov, momentPrecision: momentPrecision, parameterCount: parameterCount)
     }
 
-    /// Creates the ablation with separate coefficients for the numerator and the denominator.
-    public init(learningRate: Float, beta1: Float, beta2: Float, p: Float = 3, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, nesterov: Bool = true, momentPrecision: MomentPrecision = .float32,
-                parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate,
-                      configuration: Configuration(beta1: beta1, beta2: beta2, p: p, epsilon: epsilon,
-                                                   weightDecay: weightDecay, nesterov: nesterov,
-                                                   momentPrecision: momentPrecision),
-                      parameterCount: parameterCount)
-    }
-
-    public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
-        try Validate.nonNegative("learningRate", learningRate)
-        try Validate.parameterCount(parameterCount)
-        self.learningRate = learningRate
-        self.configuration = configuration
-        if let parameterCount { allocate(parameterCount) }
+    /// Creates the ablation with separate coefficients for the numerator (`beta1`) and the
+    /// denominator (`beta2`); the update bound of one learning rate holds only when they are equal.
+    ///
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+    public init(learningRate: Float, beta1: Float, beta2: Float, p: Float = Configuration.defaults.p,
+                epsilon: Float = Configuration.defaults.epsilon, weightDecay: Float = Configuration.defaults.weightDecay,
+                nesterov: Bool = Configuration.defaults.nesterov,
+                momentPrecision: MomentPrecision = Configuration.defaults.momentPrecision, parameterCount: Int? = nil) throws {
+        let configuration = try Configuration(beta1: beta1, beta2: beta2, p: p, epsilon: epsilon, weightDecay: weightDecay,
+                                              nesterov: nesterov, momentPrecision: momentPrecision)
+        try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }
 
 extension S3: ElementwiseOptimizer {
-    var configuredWeightDecay: Float { configuration.weightDecay }
-
-    static func validated(_ c: Configuration) throws -> Configuration {
-        try Configuration(beta1: c.beta1, beta2: c.beta2, p: c.p, epsilon: c.epsilon, weightDecay: c.weightDecay,
-                          nesterov: c.nesterov, momentPrecision: c.momentPrecision)
-    }
-
-    private mutating func allocate(_ count: Int) {
-        state.firstMoment = FlatTensor(zeros: count)
-        state.momentRoot = configuration.momentPrecision == .float32 ? FlatTensor(zeros: count) : FlatTensor()
-        stateCount = count
-    }
-
-    mutating func beginStep(count: Int) {
-        if stateCount == nil { allocate(count) }
-        state.step += 1
-    }
-
-    func coefficients(learningRate: Float, weightDecay: Float) -> S3Kernel.Coefficients {
-        let config = configuration
-        return S3Kernel.Coefficients(
-            learningRate: learningRate, weightDecay: weightDecay, epsilon: config.epsilon,
-            beta1: config.beta1, beta2: config.beta2, p: config.p, nesterov: config.nesterov,
-            bfloat16: config.momentPrecision == .bfloat16)
-    }
-
-    mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float,
-                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
-        let c = coefficients(learningRate: learningRate, weightDecay: weightDecay)
-        let m = state.firstMoment.mutableBase()
-        let r = c.bfloat16 ? m : state.momentRoot.mutableBase()  // bfloat16: r shares m's slots
-        return S3Kernel.update(c, x: parameters, g: gradients, m: m, r: r, range: range,
-                               recordingWith: inverseLearningRate)
+    mutating func update(_ pass: UpdatePass) -> PartialUpdateStatistics? {
+        let c = configuration, bfloat16 = c.momentPrecision == .bfloat16
+        let m = core.state.storedFirst.mutableBase()
+        let r = bfloat16 ? m : core.state.storedRoot.mutableBase()  // bfloat16: r shares m's slots
+        let arguments = S3Arguments(
+            decay: 1 - pass.learningRate * pass.weightDecay, learningRate: pass.learningRate, epsilon: c.epsilon,
+            beta1: c.beta1, beta2: c.beta2, p: c.p, x: pass.x, g: pass.g, m: m, r: r)
+        return pass.run(pass.kernels.s3(S3Power(c.p), nesterov: c.nesterov, bfloat16: bfloat16), arguments)
     }
 }

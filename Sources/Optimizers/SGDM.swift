@@ -1,3 +1,5 @@
+import _OptimizersKernels
+
 /// Stochastic gradient descent with momentum, matching `torch.optim.SGD(momentum, dampening,
 /// nesterov, weight_decay)`.
 ///
@@ -16,8 +18,11 @@
 /// `dampening` 0, `nesterov` false, `weightDecay` 0.
 /// State: one momentum buffer (4 bytes per parameter), none when `momentum == 0`.
 public struct SGDM: StatefulOptimizer {
+    var core: OptimizerCore<Configuration, State>
+    init(core: OptimizerCore<Configuration, State>) { self.core = core }
+
     /// Validated hyperparameters (everything but the learning rate).
-    public struct Configuration: Sendable, Equatable, Codable {
+    public struct Configuration: OptimizerConfiguration {
         /// Momentum coefficient, in [0, 1).
         public let momentum: Float
         /// Fraction of the gradient kept out of the buffer, in [0, 1].
@@ -27,94 +32,78 @@ public struct SGDM: StatefulOptimizer {
         /// Coupled L2 weight decay (added to the gradient); finite and >= 0.
         public let weightDecay: Float
 
-        public init(momentum: Float = 0.9, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) throws {
+        /// The defaults, those of ``SGDM/init(learningRate:momentum:dampening:nesterov:weightDecay:parameterCount:)``.
+        public static let defaults = try! SGDM(learningRate: 0).configuration
+
+        /// Validated hyperparameters.
+        ///
+        /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+        public init(momentum: Float = defaults.momentum, dampening: Float = defaults.dampening,
+                    nesterov: Bool = defaults.nesterov, weightDecay: Float = defaults.weightDecay) throws {
             try Validate.coefficient("momentum", momentum)
             try Validate.fraction("dampening", dampening)
             try Validate.nonNegative("weightDecay", weightDecay)
             if nesterov && momentum == 0 {
-                throw OptimizerError.invalidHyperparameter(
-                    name: "momentum", value: momentum, allowed: "(0, 1) when nesterov is true")
+                throw OptimizerError.invalidHyperparameter(name: "momentum", value: momentum, allowed: "(0, 1) when nesterov is true")
             }
             if nesterov && dampening != 0 {
-                throw OptimizerError.invalidHyperparameter(
-                    name: "dampening", value: dampening, allowed: "0 when nesterov is true")
+                throw OptimizerError.invalidHyperparameter(name: "dampening", value: dampening, allowed: "0 when nesterov is true")
             }
             (self.momentum, self.dampening, self.nesterov, self.weightDecay) = (momentum, dampening, nesterov, weightDecay)
+        }
+
+        /// Decodes and validates.
+        ///
+        /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(momentum: c(.momentum), dampening: c(.dampening), nesterov: c(.nesterov), weightDecay: c(.weightDecay))
         }
     }
 
     /// Everything that changes from step to step.
-    public struct State: Sendable, Equatable, Codable, OptimizerState {
+    public struct State: ElementwiseState {
         /// Steps taken so far.
-        public internal(set) var step: Int = 0
-        /// The momentum buffer `b` (empty until allocated, and always when `momentum == 0`).
+        public internal(set) var step = 0
+        /// The momentum buffer `b` (empty before the first step, and always when `momentum == 0`).
         public internal(set) var momentumBuffer = FlatTensor()
 
-        /// The buffers, in a fixed order (for checkpoints).
-        var buffers: [FlatTensor] {
-            get { [momentumBuffer] }
-            set {
-                momentumBuffer = newValue[0]
-            }
-        }
+        public init() {}
+
+        typealias Configuration = SGDM.Configuration
+
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [("momentumBuffer", \.momentumBuffer)] }
+
+        static func usesBuffer(_ index: Int, configuration: Configuration) -> Bool { configuration.momentum != 0 }
     }
 
-    public let configuration: Configuration
-    public var learningRate: Float
-    public var gradientCheck: GradientCheck = .rejectNonFinite
-    public var recordsTelemetry = false
-    public internal(set) var telemetry: UpdateTelemetry?
-    public internal(set) var state = State()
-    /// The element count the state was built for, or nil before the first step.
-    public internal(set) var stateCount: Int?
-
-    /// Creates an SGD optimizer; `parameterCount` allocates the state now instead of at the first step.
+    /// Creates an SGD optimizer.
+    ///
+    /// - Parameters:
+    ///   - learningRate: Finite and >= 0; may change between steps.
+    ///   - momentum: Momentum coefficient, in [0, 1); 0 is plain SGD.
+    ///   - dampening: Fraction of the gradient kept out of the buffer, in [0, 1].
+    ///   - nesterov: Nesterov momentum (needs `momentum > 0` and `dampening == 0`).
+    ///   - weightDecay: Coupled L2 weight decay; finite and >= 0.
+    ///   - parameterCount: Allocates the state now for this many elements, instead of at the
+    ///     first step.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
     public init(learningRate: Float, momentum: Float = 0.9, dampening: Float = 0, nesterov: Bool = false,
                 weightDecay: Float = 0, parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate,
-                      configuration: Configuration(momentum: momentum, dampening: dampening, nesterov: nesterov,
-                                                   weightDecay: weightDecay),
-                      parameterCount: parameterCount)
-    }
-
-    public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
-        try Validate.nonNegative("learningRate", learningRate)
-        try Validate.parameterCount(parameterCount)
-        self.learningRate = learningRate
-        self.configuration = configuration
-        if let parameterCount { allocate(parameterCount) }
+        let configuration = try Configuration(momentum: momentum, dampening: dampening, nesterov: nesterov,
+                                              weightDecay: weightDecay)
+        try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }
 
 extension SGDM: ElementwiseOptimizer {
-    var configuredWeightDecay: Float { configuration.weightDecay }
-
-    static func validated(_ c: Configuration) throws -> Configuration {
-        try Configuration(momentum: c.momentum, dampening: c.dampening, nesterov: c.nesterov, weightDecay: c.weightDecay)
-    }
-
-    private mutating func allocate(_ count: Int) {
-        if configuration.momentum != 0 { state.momentumBuffer = FlatTensor(zeros: count) }
-        stateCount = count
-    }
-
-    mutating func beginStep(count: Int) {
-        if stateCount == nil { allocate(count) }
-        state.step += 1
-    }
-
-    mutating func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                         range: Range<Int>, learningRate: Float, weightDecay: Float,
-                         recordingWith inverseLearningRate: Float?) -> PartialUpdateStatistics? {
-        let c = SGDMKernel.Coefficients(
-            learningRate: learningRate, weightDecay: weightDecay, momentum: configuration.momentum,
-            dampening: configuration.dampening, nesterov: configuration.nesterov, firstStep: state.step == 1)
-        if configuration.momentum == 0 {
-            let kernel = PlainSGDKernel(learningRate: learningRate, weightDecay: weightDecay, x: parameters, g: gradients)
-            return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
-        } else {
-            let kernel = SGDMKernel(c: c, x: parameters, g: gradients, buffer: state.momentumBuffer.mutableBase())
-            return forEachVectorInParallel(in: range, kernel, recordingWith: inverseLearningRate)
-        }
+    mutating func update(_ pass: UpdatePass) -> PartialUpdateStatistics? {
+        let c = configuration, first = stepCount == 1, plain = c.momentum == 0
+        let arguments = SGDMArguments(
+            learningRate: pass.learningRate, weightDecay: pass.weightDecay, bufferScale: first ? 0 : c.momentum,
+            gradientScale: first ? 1 : 1 - c.dampening, lookahead: c.nesterov ? c.momentum : 1,
+            gradientInDirection: c.nesterov ? 1 : 0, x: pass.x, g: pass.g,
+            buffer: plain ? pass.x : core.state.momentumBuffer.mutableBase())
+        return pass.run(plain ? pass.kernels.plainSGD : pass.kernels.sgdm, arguments)
     }
 }

@@ -1,4 +1,5 @@
-// The one place that checks hyperparameters, learning rates and buffer counts.
+// The one place that checks hyperparameters and counts. Every initialiser, every decoder and
+// every restore goes through these, so a value that passes one path passes all of them.
 
 /// Range checks that throw ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
 enum Validate {
@@ -37,40 +38,33 @@ enum Validate {
         }
     }
 
-    /// An integer count >= `minimum` (schedule lengths).
-    static func count(_ name: String, _ value: Int, minimum: Int) throws {
-        guard value >= minimum else {
-            throw OptimizerError.invalidHyperparameter(name: name, value: Float(value), allowed: "an integer >= \(minimum)")
+    /// An integer count in `range` (schedule lengths, shard counts).
+    static func count(_ name: String, _ value: Int, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            let allowed = range.upperBound == .max ? "an integer >= \(range.lowerBound)" : "an integer in \(range)"
+            throw OptimizerError.invalidHyperparameter(name: name, value: Float(value), allowed: allowed)
         }
+    }
+
+    /// An integer count >= `minimum`.
+    static func count(_ name: String, _ value: Int, minimum: Int) throws {
+        try count(name, value, in: minimum...Int.max)
     }
 
     /// A state size given at initialisation.
     static func parameterCount(_ count: Int?) throws {
-        if let count, count < 0 {
-            throw OptimizerError.invalidHyperparameter(name: "parameterCount", value: Float(count), allowed: "an integer >= 0")
-        }
+        if let count { try Validate.count("parameterCount", count, minimum: 0) }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// `decode(T.self, forKey: key)`, with the type inferred.
+    func callAsFunction<T: Decodable>(_ key: Key) throws -> T {
+        try decode(T.self, forKey: key)
     }
 
-    /// Everything a step over `count` elements checks before it changes anything. Returns false
-    /// when there is nothing to do (no elements).
-    static func step(learningRate: Float, count: Int, gradients: FlatTensor, stateCount: Int?,
-                     gradientCheck: GradientCheck) throws -> Bool {
-        try nonNegative("learningRate", learningRate)
-        if let stateCount, stateCount != count {
-            throw OptimizerError.stateCountMismatch(state: stateCount, parameters: count)
-        }
-        if count == 0 { return false }
-        if gradientCheck == .rejectNonFinite, !gradients.isKnownFinite, let index = firstNonFinite(gradients) {
-            throw OptimizerError.nonFiniteGradient(index: index, value: gradients[index])
-        }
-        return true
-    }
-
-    /// The index of the first NaN or infinite element, or nil.
-    static func firstNonFinite(_ values: FlatTensor) -> Int? {
-        values.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            return NonFiniteScan.firstNonFinite(base, count: buffer.count)
-        }
+    /// The value at `key`, or `defaultValue` when the key is absent (fields added in later versions).
+    func callAsFunction<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
     }
 }

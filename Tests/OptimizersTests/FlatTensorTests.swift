@@ -9,11 +9,14 @@ struct FlatTensorTests {
         #expect(Array(literal) == [1, 2, 3])
         #expect(FlatTensor([1, 2, 3]) == literal)
         #expect(FlatTensor(stride(from: 1, through: 3, by: 1) as StrideThrough<Float>) == literal)
+        #expect(FlatTensor([1, 2, 3, 4][1...]) == [2, 3, 4], "contiguous slices copy in one pass")
         #expect(Array(FlatTensor(repeating: 2.5, count: 4)) == [2.5, 2.5, 2.5, 2.5])
         #expect(FlatTensor(zeros: 3) == [0, 0, 0])
         #expect(FlatTensor().isEmpty && FlatTensor(repeating: 1, count: 0).count == 0)
         #expect(literal.indices == 0..<3 && literal.first == 1 && literal.last == 3)
         #expect(literal.reduce(0, +) == 6)
+        let built = FlatTensor(count: 4) { buffer in for i in buffer.indices { buffer[i] = Float(i * i) } }
+        #expect(built == [0, 1, 4, 9])
     }
 
     @Test func valueSemantics() {
@@ -27,6 +30,33 @@ struct FlatTensorTests {
         var sorted: FlatTensor = [3, 1, 2]
         sorted.sort()  // MutableCollection algorithms work in place
         #expect(sorted == [1, 2, 3])
+        var scaled = original
+        scaled.scale(by: 2)
+        #expect(original == [1, 2, 3] && scaled == [2, 4, 6], "arithmetic copies shared storage first")
+    }
+
+    /// zero, scale and add over every tail length and across threads, against plain loops.
+    @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 33, 3 * 64 + 5])
+    func arithmeticMatchesPlainLoops(count: Int) throws {
+        try withThreads(3, minimumElementsPerThread: 64) { try arithmetic(count: count) }
+    }
+
+    func arithmetic(count: Int) throws {
+        var rng = SplitMix64(seed: UInt64(count))
+        let x = randomTensor(count, &rng, exponents: -20...20), y = randomTensor(count, &rng, exponents: -20...20)
+        var scaled = x, summed = x, zeroed = x
+        scaled.scale(by: -0.75)
+        try summed.add(y, scaledBy: 3)
+        zeroed.zero()
+        #expect(scaled.map(\.bitPattern) == x.map { ($0 * -0.75).bitPattern })
+        #expect(summed.map(\.bitPattern) == zip(x, y).map { ($0 + 3 * $1).bitPattern })
+        #expect(zeroed.allSatisfy { $0 == 0 } && zeroed.count == count)
+        var plain = x
+        try plain.add(y)
+        #expect(plain.map(\.bitPattern) == zip(x, y).map { ($0 + $1).bitPattern }, "factor 1 is a plain sum")
+        #expect(throws: OptimizerError.tensorCountMismatch(expected: count, found: count + 1)) {
+            try summed.add(FlatTensor(zeros: count + 1))
+        }
     }
 
     @Test func storageIsAlignedForSIMD() {

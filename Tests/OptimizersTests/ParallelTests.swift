@@ -1,25 +1,23 @@
 @testable import Optimizers
 import Testing
 
-/// Multi-threaded steps against single-threaded ones. The only tests that change the global
-/// thread limit, serialized so they do not race each other.
-@Suite("Parallel steps", .serialized)
+/// Multi-threaded steps against single-threaded ones.
+@Suite("Parallel steps")
 struct ParallelTests {
-    /// 3 * 65,536 + 13 elements: split in 3 chunks with a ragged end.
-    static let count = 3 * Parallelism.minimumElementsPerThread + 13
+    /// Split from 64 elements per thread on: 3 * 64 + 13 elements make 3 chunks with a ragged end.
+    static let (count, minimum) = (3 * 64 + 13, 64)
 
     @Test(arguments: Catalog.all)
     func threadsGiveBitIdenticalResults(_ entry: Entry) throws {
-        defer { Parallelism.maximumThreadCount = 64 }
         var results: [[UInt32]] = []
+        var rng = SplitMix64(seed: 11)
+        let x0 = randomTensor(Self.count, &rng, exponents: -4...0)
+        let gradients = (0..<3).map { _ in randomTensor(Self.count, &rng, exponents: -20...10, zeroQuarters: 1) }
         for threads in [1, 2, 3, 7] {
-            Parallelism.maximumThreadCount = threads
             var optimizer = try entry.make(learningRate: 1e-2)
-            var rng = SplitMix64(seed: 11)
-            var x = FlatTensor((0..<Self.count).map { _ in rng.float(exponents: -4...0) })
-            for _ in 0..<3 {
-                let g = FlatTensor((0..<Self.count).map { _ in rng.float(exponents: -20...10, zeroQuarters: 1) })
-                try optimizer.step(parameters: &x, gradients: g)
+            var x = x0
+            try withThreads(threads, minimumElementsPerThread: Self.minimum) {
+                for g in gradients { try optimizer.step(parameters: &x, gradients: g) }
             }
             results.append(x.map(\.bitPattern))
         }
@@ -27,14 +25,18 @@ struct ParallelTests {
     }
 
     @Test func parallelScanFindsTheFirstBadElement() {
-        defer { Parallelism.maximumThreadCount = 64 }
-        Parallelism.maximumThreadCount = 3
-        #expect(Validate.firstNonFinite(FlatTensor(zeros: Self.count)) == nil)
-        for index in [0, 70_000, 140_000, Self.count - 1] {
-            var values = FlatTensor(zeros: Self.count)
+        func scan(_ values: FlatTensor) -> Int? {
+            withThreads(3, minimumElementsPerThread: 4096) {
+                values.withUnsafeBufferPointer { firstNonFinite($0.baseAddress!, count: $0.count) }
+            }
+        }
+        let count = 3 * 4096 + 13
+        #expect(scan(FlatTensor(zeros: count)) == nil)
+        for index in [0, 4100, 8200, count - 1] {
+            var values = FlatTensor(zeros: count)
             values[index] = .infinity
-            values[Self.count - 1] = index == Self.count - 1 ? .infinity : .nan  // a later one in the last chunk
-            #expect(Validate.firstNonFinite(values) == index)
+            values[count - 1] = index == count - 1 ? .infinity : .nan  // a later one in the last chunk
+            #expect(scan(values) == index)
         }
     }
 
@@ -49,10 +51,16 @@ struct ParallelTests {
                 }
             }
         }
+        // Counts near Int.max split without overflow.
+        let huge = chunkRange(1, of: 2, in: 0..<Int.max)
+        #expect(huge.lowerBound > 0 && huge.upperBound == Int.max && huge.lowerBound % 16 == 0)
     }
 
+    /// The one test that changes the process-wide limit (every other test forces a limit for
+    /// its own task only).
     @Test func limitIsAtLeastOne() {
-        defer { Parallelism.maximumThreadCount = 64 }
+        let before = Parallelism.maximumThreadCount
+        defer { Parallelism.maximumThreadCount = before }
         Parallelism.maximumThreadCount = 0
         #expect(Parallelism.maximumThreadCount == 1)
     }

@@ -61,6 +61,7 @@ public struct LearningRateSchedule: Sendable {
     public static func warmupCosine(peak: Float, warmupSteps: Int, totalSteps: Int,
                                     finalFraction: Float = 0.1) throws -> LearningRateSchedule {
         try Validate.fraction("finalFraction", finalFraction)
+        try Validate.count("warmupSteps", warmupSteps, in: 0...(Int.max - 1))
         try Validate.count("totalSteps", totalSteps, minimum: warmupSteps + 1)
         return try join([.linearWarmup(to: peak, steps: max(1, warmupSteps)),
                          .cosineDecay(from: peak, to: peak * finalFraction, steps: totalSteps - warmupSteps)],

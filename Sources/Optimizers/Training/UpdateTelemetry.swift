@@ -1,3 +1,5 @@
+import _OptimizersKernels
+
 /// Statistics of one step's per-coordinate updates, `|x_after - x_before| / lr`.
 ///
 /// With weight decay 0 this is exactly the quantity Theorems 1 and 2 of Peng et al. 2025 bound
@@ -20,10 +22,14 @@ public struct UpdateStatistics: Sendable, Equatable, Codable {
 
 /// What a step recorded when ``StatefulOptimizer/recordsTelemetry`` is on: the statistics over
 /// all updated elements, and per parameter group (elements outside every group are reported
-/// under ``UpdateTelemetry/ungrouped``). Groups with a learning-rate scale of 0 are left out.
+/// under ``UpdateTelemetry/ungrouped``). Frozen groups and groups with a learning-rate scale
+/// of 0 are left out (they have no rate to divide by).
 public struct UpdateTelemetry: Sendable, Equatable, Codable {
+    /// The key of the elements outside every group.
     public static let ungrouped = "(ungrouped)"
 
+    /// Over every updated element.
     public var overall: UpdateStatistics
+    /// Per group name.
     public var groups: [String: UpdateStatistics]
 }

@@ -6,7 +6,8 @@
     /tmp/golden-venv/bin/python Tests/OptimizersTests/Fixtures/golden.py            # rewrites the fixtures
     /tmp/golden-venv/bin/python Tests/OptimizersTests/Fixtures/golden.py --seed-offset 1000 --out /tmp/unseen
 
-References: torch.optim.SGD, AdamW (and Adam for AdamW's weight-decay-0 case) and NAdam (PyTorch 2.13 CPU), lion_pytorch.Lion (0.2.5),
+References: torch.optim.SGD, AdamW (with and without amsgrad; and Adam for AdamW's weight-decay-0 case) and NAdam
+(PyTorch 2.13 CPU), lion_pytorch.Lion (0.2.5),
 pytorch_optimizer.Adan (4.1.0), and for S3 (no public implementation) an independent float64
 transcription of Algorithm 1 of Peng et al. 2025 with the literal p-th moment.
 
@@ -111,7 +112,7 @@ def reference(name, hp, flags, lr0):
         return lambda ps: torch.optim.Adam(ps, lr=lr0, betas=(hp["beta1"], hp["beta2"]), eps=hp["epsilon"])
     if name == "AdamW":
         return lambda ps: torch.optim.AdamW(ps, lr=lr0, betas=(hp["beta1"], hp["beta2"]), eps=hp["epsilon"],
-                                            weight_decay=hp["weightDecay"])
+                                            weight_decay=hp["weightDecay"], amsgrad=flags["amsgrad"])
     if name == "NAdam":
         return lambda ps: torch.optim.NAdam(ps, lr=lr0, betas=(hp["beta1"], hp["beta2"]), eps=hp["epsilon"],
                                             weight_decay=hp["weightDecay"], momentum_decay=hp["momentumDecay"],
@@ -155,7 +156,7 @@ def run_s3(hp, flags, x0, grads, lrs):
 
 DEFAULTS = {
     "SGDM": ({"momentum": 0.9, "dampening": 0.0, "weightDecay": 0.0}, {"nesterov": False}, 1e-2),
-    "AdamW": ({"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0.01}, {}, 1e-3),
+    "AdamW": ({"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0.01}, {"amsgrad": False}, 1e-3),
     "NAdam": ({"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0.0, "momentumDecay": 4e-3},
               {"decoupledWeightDecay": False}, 2e-3),
     "Lion": ({"beta1": 0.9, "beta2": 0.99, "weightDecay": 0.0}, {}, 1e-4),
@@ -179,7 +180,10 @@ OPTIONS = {
     "SGDM": [("nesterov", {"dampening": 0.0}, {"nesterov": True}),
              ("plain", {"momentum": 0.0}, {}),
              ("dampened", {"dampening": 0.5}, {})],
-    "AdamW": [("adam", {"weightDecay": 0.0}, {})],
+    "AdamW": [("adam", {"weightDecay": 0.0}, {}),
+              ("amsgrad", {}, {"amsgrad": True}),
+              ("amsgrad-away", {"beta1": 0.8, "beta2": 0.95, "epsilon": 1e-6, "weightDecay": 0.1}, {"amsgrad": True}),
+              ("amsgrad-sparse", {}, {"amsgrad": True}, "sparse")],
     "NAdam": [("decoupled", {"weightDecay": 0.05}, {"decoupledWeightDecay": True})],
     "Lion": [("signSGD", {"beta1": 0.0, "beta2": 0.0}, {})],
     "Adan": [("decoupled", {"weightDecay": 0.05}, {"decoupledWeightDecay": True})],
@@ -202,6 +206,8 @@ def cases_for(name):
         ("defaults-n7", {}, {}, 7, "heavy", True),
         ("defaults-n8", {}, {}, 8, "heavy", True),
         ("defaults-n9", {}, {}, 9, "heavy", True),
+        ("defaults-n15", {}, {}, 15, "heavy", True),
+        ("defaults-n16", {}, {}, 16, "heavy", True),
         ("zeros-n17", {}, {}, 17, "sparse", True),
         ("away-n9", AWAY[name], {}, 9, "heavy", True),
         ("large-n300", {}, {}, 300, "heavy", True),

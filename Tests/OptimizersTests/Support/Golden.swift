@@ -17,12 +17,14 @@ struct SplitMix64 {
 
     /// A float32 drawn as `golden.py`'s `draw`: random sign, a power-of-two exponent uniform in
     /// `exponents`, a random mantissa, and exactly zero with probability `zeroQuarters / 4`.
+    /// Exponents below -126 (which `golden.py` never draws) give subnormals of about that size.
     mutating func float(exponents: ClosedRange<Int>, zeroQuarters: UInt64 = 0) -> Float {
         let w = next()
         if zeroQuarters > 0 && (w >> 40) % 4 < zeroQuarters { return 0 }
         let exponent = Int((w >> 32) % UInt64(exponents.count)) + exponents.lowerBound
-        let bits = UInt32(truncatingIfNeeded: (w >> 63) << 31) | UInt32(exponent + 127) << 23 | UInt32(w & 0x7F_FFFF)
-        return Float(bitPattern: bits)
+        let sign = UInt32(truncatingIfNeeded: (w >> 63) << 31), mantissa = UInt32(w & 0x7F_FFFF)
+        guard exponent >= -126 else { return Float(bitPattern: sign | (mantissa | 0x80_0000) >> UInt32(-126 - exponent)) }
+        return Float(bitPattern: sign | UInt32(exponent + 127) << 23 | mantissa)
     }
 }
 
