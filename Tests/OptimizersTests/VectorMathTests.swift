@@ -16,7 +16,7 @@ struct VectorMathTests {
         }
     }
 
-    @Test func cubeRootIsWithin1Point05Ulp() {
+    @Test func cubeRootIsWithin0Point96Ulp() {
         func worst<V: FloatVector>(_: V.Type) -> Float {
             var worst: Float = 0
             Self.lanes(V.self, vectors: 20_000 / V.laneCount, { abs($0.float(exponents: -126...124)) }, seed: 3) { v in
@@ -29,7 +29,7 @@ struct VectorMathTests {
             return worst
         }
         for width in [worst(SIMD8<Float>.self), worst(SIMD16<Float>.self)] {
-            #expect(width <= 1.05, "cube root within \(width) ulp")
+            #expect(width <= 0.96, "cube root within \(width) ulp")
         }
         #expect(SIMD8<Float>(repeating: 0).cubeRoots() == SIMD8(repeating: 0))
     }
