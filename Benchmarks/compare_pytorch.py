@@ -1,20 +1,18 @@
 #!/usr/bin/env python3
-"""Swift optimizers and PyTorch's CPU implementations, side by side in one run.
+"""Swift optimizers at every instruction-set level and PyTorch's CPU implementations, side by side in one run.
 
     python3 -m venv /tmp/bench-venv
     /tmp/bench-venv/bin/pip install "torch==2.13.0+cpu" pytorch-optimizer==4.1.0 lion-pytorch==0.2.5
-    cd Benchmarks && /tmp/bench-venv/bin/python compare_pytorch.py [--sizes 1024,65536,16777216] [--threads 1,2] [--rounds 3]
+    cd Benchmarks && /tmp/bench-venv/bin/python compare_pytorch.py [--sizes 16777216] [--threads 1,2] [--rounds 3]
 
-Builds the Swift `throughput` benchmark (which measures each optimizer against a streaming loop
-that moves the same bytes) and, for every optimizer, size and thread count, alternates it with
-PyTorch 2.13's implementations of the same optimizer: every implementation PyTorch has (fused,
-foreach, single-tensor), keeping the fastest. The pair is measured `--rounds` times in a row and
-the table reports the medians, so that the ratio compares measurements taken seconds apart (the
-shared host's memory bandwidth drifts by tens of percent within minutes). S3 has no PyTorch
-implementation; it is compared with PyTorch's fused AdamW, the bar the library sets for it.
-Prints a markdown table of G params/s (parameters updated per second) and ratios. With
-`--sizes 16777216` a run took 12.5 minutes here; the small sizes take longer, because PyTorch's
-per-step overhead is timed over thousands of steps per sample.
+Builds the Swift `throughput` tool and, for every optimizer, size and thread count, alternates it
+at each instruction-set level the machine runs (`OPTIMIZERS_ISA=baseline|avx2|avx512`, with and
+without the non-finite gradient check) with PyTorch 2.13's implementations of the same optimizer:
+every implementation PyTorch has (fused, foreach, single-tensor), keeping the fastest. One round
+measures all of them seconds apart; the table reports the medians of `--rounds` rounds, so every
+ratio compares measurements made close together (the shared host's memory bandwidth drifts by tens
+of percent within minutes). S3 has no PyTorch implementation; it is compared with PyTorch's fused
+AdamW, the bar this library sets for it. With the defaults a run takes about 10 minutes here.
 """
 
 import argparse
@@ -27,28 +25,31 @@ import time
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+NAMES = ["SGDM", "AdamW", "AdamW amsgrad", "NAdam", "Lion", "Adan", "S3 p=1", "S3 p=2", "S3 p=3", "S3 p=4", "S3 p=2.5"]
 
 
 def pytorch_implementations(name):
     import lion_pytorch
     import pytorch_optimizer
 
-    if name.startswith("S3"):
-        return {"AdamW fused": pytorch_implementations("AdamW")["AdamW fused"]}
+    def variants(make, kinds):
+        return {f"{k}": (lambda ps, k=k: make(ps, **({k: True} if k in ("fused", "foreach") else {"foreach": False})))
+                for k in kinds}
 
+    if name.startswith("S3"):
+        return {"AdamW fused": lambda ps: torch.optim.AdamW(ps, lr=1e-3, fused=True)}
     if name == "SGDM":
-        return {f"SGD {k}": (lambda ps, k=k: torch.optim.SGD(ps, lr=1e-3, momentum=0.9, **{k: True} if k != "single" else {"foreach": False}))
-                for k in ("fused", "foreach", "single")}
+        return variants(lambda ps, **k: torch.optim.SGD(ps, lr=1e-3, momentum=0.9, **k), ("fused", "foreach", "single"))
     if name == "AdamW":
-        return {f"AdamW {k}": (lambda ps, k=k: torch.optim.AdamW(ps, lr=1e-3, **{k: True} if k != "single" else {"foreach": False}))
-                for k in ("fused", "foreach", "single")}
+        return variants(lambda ps, **k: torch.optim.AdamW(ps, lr=1e-3, **k), ("fused", "foreach", "single"))
+    if name == "AdamW amsgrad":
+        return variants(lambda ps, **k: torch.optim.AdamW(ps, lr=1e-3, amsgrad=True, **k), ("fused", "foreach", "single"))
     if name == "NAdam":
-        return {f"NAdam {k}": (lambda ps, k=k: torch.optim.NAdam(ps, lr=1e-3, foreach=(k == "foreach")))
-                for k in ("foreach", "single")}
+        return variants(lambda ps, **k: torch.optim.NAdam(ps, lr=1e-3, **k), ("foreach", "single"))
     if name == "Lion":
         return {"lion-pytorch": lambda ps: lion_pytorch.Lion(ps, lr=1e-4)}
     if name == "Adan":
-        return {f"Adan {k}": (lambda ps, k=k: pytorch_optimizer.Adan(ps, lr=1e-3, weight_decay=0.02, foreach=(k == "foreach")))
+        return {f"{k}": (lambda ps, k=k: pytorch_optimizer.Adan(ps, lr=1e-3, weight_decay=0.02, foreach=(k == "foreach")))
                 for k in ("foreach", "single")}
     raise ValueError(name)
 
@@ -67,33 +68,46 @@ def time_pytorch(make, size, repeats, samples):
     return statistics.median(times)
 
 
-def time_swift(binary, name, size, threads):
-    """The Swift rows (check on, check off) for one optimizer, size and thread count."""
-    output = subprocess.run([binary, "--sizes", str(size), "--threads", str(threads), "--only", name],
-                            cwd=HERE, check=True, capture_output=True, text=True).stdout
-    rows = {row["check"]: row for row in map(json.loads, filter(lambda l: l.startswith("{"), output.splitlines()))}
-    return rows[True], rows[False]
+def time_swift(binary, level, name, size, threads):
+    """The Swift rows (check on, check off) for one optimizer, size, thread count and level."""
+    environment = dict(os.environ, OPTIMIZERS_ISA=level)
+    output = subprocess.run([binary, "--sizes", str(size), "--threads", str(threads), "--only", f"{name},{name} (no check)"],
+                            cwd=HERE, env=environment, check=True, capture_output=True, text=True).stdout
+    rows = {row["workload"]: row for row in map(json.loads, filter(lambda l: l.startswith("{"), output.splitlines()))}
+    assert all(row["level"] == level for row in rows.values()), f"{level} was not honoured"
+    return rows[name], rows[name + " (no check)"]
+
+
+def available_levels(binary):
+    output = subprocess.run([binary, "--sizes", "16", "--threads", "1", "--only", "FlatTensor.zero"], cwd=HERE, check=True,
+                            capture_output=True, text=True).stdout
+    line = next(l for l in output.splitlines() if l.startswith("instruction set:"))
+    return json.loads(line.split("available: ")[1].replace("\"", "\""))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="1024,65536,16777216")
+    parser.add_argument("--sizes", default="16777216")
     parser.add_argument("--threads", default=f"1,{os.cpu_count()}")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default=None, help="comma-separated optimizer names")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     thread_counts = sorted({int(t) for t in args.threads.split(",")})
+    names = args.only.split(",") if args.only else NAMES
 
     subprocess.run(["swift", "build", "-c", "release", "--product", "throughput"], cwd=HERE, check=True)
     binary = os.path.join(HERE, ".build", "release", "throughput")
-    names = ["SGDM", "AdamW", "NAdam", "Lion", "Adan", "S3 p=1", "S3 p=2", "S3 p=3", "S3 p=4", "S3 p=2.5"]
+    levels = available_levels(binary)
 
-    print(f"\nPyTorch {torch.__version__}, {os.cpu_count()} cores; G params/s = parameters updated per second / 1e9;")
-    print(f"medians of {args.rounds} rounds, each timing Swift and then PyTorch. Swift: default build, non-finite")
-    print("check on (off in parentheses); roofline: a streaming loop moving the same bytes, measured")
-    print("alternately with each optimizer.\n")
-    print("| optimizer | threads | size | Swift | of roofline | Swift, no check | PyTorch (fastest) | Swift / PyTorch |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"\nPyTorch {torch.__version__} (CPU capability {torch.backends.cpu.get_cpu_capability()}), {os.cpu_count()} cores; "
+          f"levels measured: {', '.join(levels)}.")
+    print("G params/s = parameters updated per second / 1e9; medians of "
+          f"{args.rounds} rounds, each timing every level and then PyTorch. Swift: gradient check off, and in")
+    print("parentheses on (the default); \"of roofline\": the best level against a streaming loop built for that level and")
+    print("moving the same bytes, check off; the ratio divides the best level, check off, by PyTorch's fastest.\n")
+    print("| optimizer | threads | size | " + " | ".join(levels) + " | of roofline | PyTorch (fastest) | Swift / PyTorch |")
+    print("|---|---|---|" + "---|" * len(levels) + "---|---|---|")
     for threads in thread_counts:
         torch.set_num_threads(threads)
         for size in sizes:
@@ -103,17 +117,22 @@ def main():
                 implementations = pytorch_implementations(name)
                 rounds = []
                 for _ in range(args.rounds):
-                    on, off = time_swift(binary, name, size, threads)
+                    swift = {level: time_swift(binary, level, name, size, threads) for level in levels}
                     label, rate = max(((label, size / time_pytorch(make, size, repeats, samples) / 1e9)
                                        for label, make in implementations.items()), key=lambda item: item[1])
-                    rounds.append((on, off, label, rate))
+                    rounds.append((swift, label, rate))
                 median = statistics.median
-                label = statistics.mode(r[2] for r in rounds)
-                print(f"| {name} | {threads} | {size} | {median(r[0]['gparams'] for r in rounds):.3f} "
-                      f"| {100 * median(r[0]['ofRoofline'] for r in rounds):.0f}% "
-                      f"| {median(r[1]['gparams'] for r in rounds):.3f} ({100 * median(r[1]['ofRoofline'] for r in rounds):.0f}%) "
-                      f"| {median(r[3] for r in rounds):.3f} ({label}) "
-                      f"| {median(r[0]['gparams'] / r[3] for r in rounds):.2f}x |", flush=True)
+                label = statistics.mode(r[1] for r in rounds)
+                cells = []
+                for level in levels:
+                    off = median(r[0][level][1]["gparams"] for r in rounds)
+                    on = median(r[0][level][0]["gparams"] for r in rounds)
+                    cells.append(f"{off:.3f} ({on:.3f})")
+                best = max(levels, key=lambda level: median(r[0][level][1]["gparams"] for r in rounds))
+                roofline = median(r[0][best][1]["ofRoofline"] for r in rounds)
+                ratio = median(r[0][best][1]["gparams"] / r[2] for r in rounds)
+                print(f"| {name} | {threads} | {size} | " + " | ".join(cells) +
+                      f" | {100 * roofline:.0f}% ({best}) | {median(r[2] for r in rounds):.3f} ({label}) | {ratio:.2f}x |", flush=True)
 
 
 if __name__ == "__main__":

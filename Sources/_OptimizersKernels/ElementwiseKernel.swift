@@ -26,11 +26,6 @@ extension ElementwiseKernel {
     public func run(over range: Range<Int>) {
         let width = Vector.laneCount
         var offset = range.lowerBound
-        while offset + 2 * width <= range.upperBound {
-            apply(at: offset, lanes: width)
-            apply(at: offset + width, lanes: width)
-            offset += 2 * width
-        }
         while offset + width <= range.upperBound {
             apply(at: offset, lanes: width)
             offset += width

@@ -10,6 +10,7 @@ import Benchmark
 import Foundation
 import Optimizers
 import Roofline
+import RooflineLevels
 
 let benchmarks: @Sendable () -> Void = {
     let sizes: [(String, Int)] = [("1K", 1 << 10), ("64K", 1 << 16), ("16M", 1 << 24)]
@@ -61,10 +62,10 @@ let benchmarks: @Sendable () -> Void = {
                 Benchmark("roofline r\(1 + readWrite)w\(readWrite) \(sizeName) \(threads)t", configuration: configuration) { benchmark in
                     let buffers = shape.makeBuffers(count: size)
                     defer { buffers.forEach { $0.deallocate() } }
-                    shape.run(buffers, count: size, threads: threads)
+                    shape.run(buffers, count: size, threads: threads, table: .active)
                     benchmark.startMeasurement()
                     for _ in benchmark.scaledIterations {
-                        shape.run(buffers, count: size, threads: threads)
+                        shape.run(buffers, count: size, threads: threads, table: .active)
                     }
                     benchmark.stopMeasurement()
                 }

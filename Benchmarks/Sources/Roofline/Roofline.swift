@@ -1,135 +1,143 @@
 import Foundation
 
 /// The speed limit of an element-wise optimizer step: a plain streaming loop over the same
-/// buffers with the same reads and writes, and almost no arithmetic.
+/// buffers with the same reads and writes and almost no arithmetic, built for the same
+/// instruction-set level as the kernels it is compared with.
 ///
 /// An optimizer step reads its gradient and reads and writes its parameters and each state
 /// buffer once per element. `StreamingLoop(readOnly: 1, readWrite: 3)` moves exactly the bytes
 /// of AdamW or S3 (read 4 floats, write 3), `(1, 2)` those of SGD with momentum or Lion, `(1, 5)`
-/// those of Adan. The loop uses the same eight-lane SIMD loads and stores as the kernels and
-/// splits its range across threads the same way.
+/// those of Adan; `(0, 0, writeOnly: 1)` those of `FlatTensor.zero()`. The loop uses the vector
+/// width of its ``StreamingTable`` (eight lanes, sixteen with AVX-512) and splits its range across
+/// threads the same way as the library.
 public struct StreamingLoop: Sendable {
     public let readOnly: Int
     public let readWrite: Int
+    public let writeOnly: Int
 
-    public init(readOnly: Int, readWrite: Int) {
-        (self.readOnly, self.readWrite) = (readOnly, readWrite)
+    public init(readOnly: Int, readWrite: Int, writeOnly: Int = 0) {
+        (self.readOnly, self.readWrite, self.writeOnly) = (readOnly, readWrite, writeOnly)
     }
 
     /// Bytes moved per element (4 per float read, 4 per float written).
-    public var bytesPerElement: Int { 4 * (readOnly + 2 * readWrite) }
+    public var bytesPerElement: Int { 4 * (readOnly + 2 * readWrite + writeOnly) }
 
-    /// Buffers of `count` floats for the loop (read-only ones first).
+    /// Buffers of `count` floats for the loop (read-only ones first, then read-write, then write-only).
     public func makeBuffers(count: Int) -> [UnsafeMutablePointer<Float>] {
-        (0..<(readOnly + readWrite)).map { index in
+        (0..<(readOnly + readWrite + writeOnly)).map { index in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
             buffer.initialize(repeating: Float(index + 1) * 0.001, count: count)
             return buffer
         }
     }
 
-    /// One pass: every read-write buffer becomes `0.5 * itself + gradient`; with no read-write
-    /// buffer, the gradient is only read (the cost of the non-finite check).
-    public func run(_ buffers: [UnsafeMutablePointer<Float>], count: Int, threads: Int) {
-        let pointers = Pointers(buffers)
-        let readOnly = self.readOnly
+    /// One pass: every read-write buffer becomes `0.5 * itself + gradient`, every write-only
+    /// buffer the gradient (or 0); with no written buffer, the gradient is only read (the cost
+    /// of the non-finite check).
+    public func run(_ buffers: [UnsafeMutablePointer<Float>], count: Int, threads: Int, table: StreamingTable) {
+        let pass = StreamingPass(buffers: buffers, readOnly: readOnly, readWrite: readWrite, writeOnly: writeOnly, count: count)
         let chunks = threads
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lines = (count + 15) / 16
             let start = min(count, lines * chunk / chunks * 16)
             let end = chunk == chunks - 1 ? count : min(count, lines * (chunk + 1) / chunks * 16)
-            Self.stream(pointers.values, readOnly: readOnly, range: start..<end)
+            table.stream(pass, start..<end)
+        }
+    }
+}
+
+/// One streaming pass as plain data.
+public struct StreamingPass: @unchecked Sendable {
+    public let buffers: [UnsafeMutablePointer<Float>]
+    public let readOnly: Int, readWrite: Int, writeOnly: Int, count: Int
+}
+
+/// The vector operations the streaming loops need, met by `SIMD8<Float>` and `SIMD16<Float>`
+/// with their concrete (packed) operations.
+public protocol StreamLanes: Sendable {
+    static var count: Int { get }
+    init(streamingFrom pointer: UnsafePointer<Float>)
+    func stream(to pointer: UnsafeMutablePointer<Float>)
+    /// `0.5 * x + g`.
+    static func blend(_ x: Self, _ g: Self) -> Self
+    static func + (a: Self, b: Self) -> Self
+}
+
+extension SIMD8: StreamLanes where Scalar == Float {
+    @inlinable public static var count: Int { 8 }
+    @inlinable @inline(__always)
+    public init(streamingFrom pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
+    @inlinable @inline(__always)
+    public func stream(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+    @inlinable @inline(__always)
+    public static func blend(_ x: Self, _ g: Self) -> Self { x * 0.5 + g }
+}
+
+extension SIMD16: StreamLanes where Scalar == Float {
+    @inlinable public static var count: Int { 16 }
+    @inlinable @inline(__always)
+    public init(streamingFrom pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
+    @inlinable @inline(__always)
+    public func stream(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+    @inlinable @inline(__always)
+    public static func blend(_ x: Self, _ g: Self) -> Self { x * 0.5 + g }
+}
+
+/// The streaming loops of every shape, specialised for one vector type (compiled per level,
+/// as the library's kernels are: see `RooflineAVX2` and `RooflineAVX512`).
+public struct StreamingTable: Sendable {
+    public let stream: @Sendable (StreamingPass, Range<Int>) -> Void
+
+    @inlinable
+    public init<V: StreamLanes>(_: V.Type) {
+        stream = { pass, range in
+            let b = pass.buffers
+            switch (pass.readOnly, pass.readWrite, pass.writeOnly) {
+            case (1, 0, 0): Self.readOnly(V.self, b[0], range)
+            case (0, 0, 1): Self.fill(V.self, b[0], range)
+            case (0, 1, 0): Self.loop(V.self, range) { i in V.blend(V(streamingFrom: b[0] + i), V(streamingFrom: b[0] + i)).stream(to: b[0] + i) }
+            case (1, 1, 0): Self.loop(V.self, range) { i in V.blend(V(streamingFrom: b[1] + i), V(streamingFrom: b[0] + i)).stream(to: b[1] + i) }
+            case (2, 1, 0):
+                Self.loop(V.self, range) { i in
+                    (V(streamingFrom: b[2] + i) + V.blend(V(streamingFrom: b[1] + i), V(streamingFrom: b[0] + i))).stream(to: b[2] + i)
+                }
+            case let (1, writes, 0):
+                Self.loop(V.self, range) { i in
+                    let g = V(streamingFrom: b[0] + i)
+                    for w in 1...writes { V.blend(V(streamingFrom: b[w] + i), g).stream(to: b[w] + i) }
+                }
+            default: preconditionFailure("unsupported shape \(pass.readOnly) / \(pass.readWrite) / \(pass.writeOnly)")
+            }
         }
     }
 
-    /// The loop over `range` for the supported shapes, each a struct with its pointers in
-    /// stored properties and an always-inlined body (as the optimizer kernels are written).
-    static func stream(_ b: [UnsafeMutablePointer<Float>], readOnly: Int, range: Range<Int>) {
-        precondition(readOnly == 1, "one read-only buffer (the gradient)")
-        switch b.count {
-        case 1: loop(range, ReadOnly(g: b[0]))
-        case 2: loop(range, Update1(g: b[0], x: b[1]))
-        case 3: loop(range, Update2(g: b[0], x: b[1], m: b[2]))
-        case 4: loop(range, Update3(g: b[0], x: b[1], m: b[2], v: b[3]))
-        case 6: loop(range, Update5(g: b[0], x: b[1], m: b[2], d: b[3], n: b[4], p: b[5]))
-        default: preconditionFailure("unsupported shape")
-        }
-    }
-
-    typealias V = SIMD8<Float>
-
-    @inline(__always)
-    static func loop<S: StreamShape>(_ range: Range<Int>, _ shape: S) {
-        var sink = V.zero
+    @inlinable @inline(__always)
+    static func loop<V: StreamLanes>(_: V.Type, _ range: Range<Int>, _ body: (Int) -> Void) {
         var i = range.lowerBound
-        while i + 8 <= range.upperBound {  // the ragged end (< 8 elements) is noise here
-            sink += shape.apply(i)
-            i += 8
+        while i + V.count <= range.upperBound {  // the ragged end (< one vector) is noise here
+            body(i)
+            i += V.count
         }
-        if sink[0] == .infinity { print("") }  // keeps the read-only loop's loads alive
     }
 
-    private struct Pointers: @unchecked Sendable {
-        let values: [UnsafeMutablePointer<Float>]
-        init(_ values: [UnsafeMutablePointer<Float>]) { self.values = values }
+    @inlinable @inline(__always)
+    static func readOnly<V: StreamLanes>(_: V.Type, _ g: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        var (even, odd) = (V(streamingFrom: g), V(streamingFrom: g))
+        var i = range.lowerBound
+        while i + 2 * V.count <= range.upperBound {
+            even = even + V(streamingFrom: g + i)
+            odd = odd + V(streamingFrom: g + i + V.count)
+            i += 2 * V.count
+        }
+        withUnsafeBytes(of: even + odd) { if $0.load(as: Float.self) == .infinity { print("") } }  // keeps the loads alive
     }
-}
 
-protocol StreamShape {
-    func apply(_ i: Int) -> SIMD8<Float>
-}
-
-@inline(__always) private func load(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> SIMD8<Float> {
-    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func update(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ g: SIMD8<Float>) {
-    UnsafeMutableRawPointer(p + i).storeBytes(of: load(p, i) * 0.5 + g, as: SIMD8<Float>.self)
-}
-
-private struct ReadOnly: StreamShape {
-    let g: UnsafeMutablePointer<Float>
-    @inline(__always) func apply(_ i: Int) -> SIMD8<Float> { load(g, i) }
-}
-
-private struct Update1: StreamShape {
-    let g, x: UnsafeMutablePointer<Float>
-    @inline(__always) func apply(_ i: Int) -> SIMD8<Float> {
-        update(x, i, load(g, i))
-        return .zero
+    @inlinable @inline(__always)
+    static func fill<V: StreamLanes>(_: V.Type, _ x: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        let zero = V.blend(V(streamingFrom: x), V(streamingFrom: x))  // any vector: the stores are what counts
+        loop(V.self, range) { i in zero.stream(to: x + i) }
     }
-}
 
-private struct Update2: StreamShape {
-    let g, x, m: UnsafeMutablePointer<Float>
-    @inline(__always) func apply(_ i: Int) -> SIMD8<Float> {
-        let gi = load(g, i)
-        update(x, i, gi)
-        update(m, i, gi)
-        return .zero
-    }
-}
-
-private struct Update3: StreamShape {
-    let g, x, m, v: UnsafeMutablePointer<Float>
-    @inline(__always) func apply(_ i: Int) -> SIMD8<Float> {
-        let gi = load(g, i)
-        update(x, i, gi)
-        update(m, i, gi)
-        update(v, i, gi)
-        return .zero
-    }
-}
-
-private struct Update5: StreamShape {
-    let g, x, m, d, n, p: UnsafeMutablePointer<Float>
-    @inline(__always) func apply(_ i: Int) -> SIMD8<Float> {
-        let gi = load(g, i)
-        update(x, i, gi)
-        update(m, i, gi)
-        update(d, i, gi)
-        update(n, i, gi)
-        update(p, i, gi)
-        return .zero
-    }
+    /// The baseline table (eight lanes, compiled with this module).
+    public static let baseline = StreamingTable(SIMD8<Float>.self)
 }

@@ -190,11 +190,16 @@ extension Checkpoint {
                 try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!),
                                                   count: bytes.count, deallocator: .none))
             }
-            try handle.synchronize()
+            try handle.synchronize()  // on disk before it replaces the old file
             try handle.close()
+            // Replacing a file frees the old one's blocks, which on a file system mounted with
+            // `discard` takes as long as writing it again (measured: 43 ms for 80 MB here). Held
+            // open across the rename, the old file is freed when it is closed, in the background.
+            let previous = try? FileHandle(forReadingFrom: url)
             if rename(temporary.path, url.path) != 0 {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
             }
+            if let previous { DispatchQueue.global(qos: .utility).async { try? previous.close() } }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
