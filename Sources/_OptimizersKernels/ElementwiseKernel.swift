@@ -15,13 +15,20 @@ public protocol ElementwiseKernel: KernelMetatype {
     associatedtype Arguments
     /// Broadcasts the arguments' scalars to vectors.
     init(_ arguments: Arguments)
-    /// The parameters the kernel updates (read before and after each vector by telemetry).
+    /// The parameters the kernel updates (read before and after by telemetry).
     var parameters: UnsafeMutablePointer<Float> { get }
     func apply(at offset: Int, lanes: Int)
+    /// Applies the kernel to every element of `range`. The default goes vector by vector (full
+    /// vectors, then one padded partial vector); a kernel whose work per element is one long
+    /// chain of dependent operations can work in passes over short blocks instead (S3).
+    func run(over range: Range<Int>)
 }
 
+/// Elements per block of the block-wise loops (telemetry, S3's passes): 256, so that a block's
+/// working set stays in L1 and block boundaries fall on whole vectors at every width.
+public let blockElements = 256
+
 extension ElementwiseKernel {
-    /// Applies the kernel to every element of `range`: full vectors, then one padded partial vector.
     @inlinable @inline(__always)
     public func run(over range: Range<Int>) {
         let width = Vector.laneCount
@@ -36,26 +43,27 @@ extension ElementwiseKernel {
     }
 
     /// `run(over:)`, also measuring each element's update `|x_after - x_before| * scale` into
-    /// `statistics` (whose `scale` the caller sets). The parameter is read before the kernel
-    /// and again right after it, from L1, so the cost is a few vector operations per vector.
+    /// `statistics` (whose `scale` the caller sets). Block by block, the parameters are copied
+    /// aside (in L1), the block is updated, and the changes are read against the copy.
     @inlinable @inline(__always)
     public func run(over range: Range<Int>, recordingInto statistics: inout PartialUpdateStatistics) {
         var accumulator = UpdateAccumulator<Vector>(scale: statistics.scale)
-        let width = Vector.laneCount
-        var offset = range.lowerBound
-        while offset + width <= range.upperBound {
-            accumulator.apply(self, at: offset, lanes: width)
-            offset += width
-        }
-        if offset < range.upperBound {
-            accumulator.apply(self, at: offset, lanes: range.upperBound - offset)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockElements) { before in
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let count = min(blockElements, range.upperBound - start)
+                before.baseAddress!.update(from: parameters + start, count: count)
+                run(over: start..<(start + count))
+                accumulator.add(before: before.baseAddress!, after: parameters + start, count: count)
+                start += count
+            }
         }
         statistics.merge(accumulator.finish(count: range.count))
     }
 
     /// The kernel's entry point: builds the kernel from the arguments `arguments` points to and
-    /// runs it over `range`; with a non-nil `output` (an ``PartialUpdateStatistics`` whose scale is
-    /// set), the recording variant.
+    /// runs it over `range`; with a non-nil `output` (a ``PartialUpdateStatistics`` whose scale
+    /// is set), the recording variant.
     @inlinable @inline(__always)
     public static var entry: KernelFunction {
         KernelFunction { arguments, range, output in
@@ -131,21 +139,26 @@ struct UpdateAccumulator<Vector: FloatVector> {
     @inlinable
     init(scale: Float) { self.scale = Vector(repeating: scale) }
 
+    /// Adds the changes of `count` elements, `after - before`, vector by vector.
     @inlinable @inline(__always)
-    mutating func apply<K: ElementwiseKernel>(_ kernel: K, at offset: Int, lanes: Int) where K.Vector == Vector {
-        let before = Vector(loadingFrom: kernel.parameters + offset, lanes: lanes)
-        kernel.apply(at: offset, lanes: lanes)
-        let change = ((Vector(loadingFrom: kernel.parameters + offset, lanes: lanes) - before) * scale).magnitudes
-        largest = largest.lanesMax(change)
-        let squared = change * change
-        for index in 0..<Vector.octetCount {
-            squares += squared.octet(index)
-            octets += 1
-            if octets == 512 {
-                sumOfSquares += Double(squares.orderedSum)
-                squares = SIMD8<Float>(repeating: 0)
-                octets = 0
+    mutating func add(before: UnsafePointer<Float>, after: UnsafePointer<Float>, count: Int) {
+        var offset = 0
+        while offset < count {
+            let lanes = min(Vector.laneCount, count - offset)
+            let change = ((Vector(loadingFrom: after + offset, lanes: lanes) - Vector(loadingFrom: before + offset, lanes: lanes))
+                * scale).magnitudes
+            largest = largest.lanesMax(change)
+            let squared = change * change
+            for index in 0..<Vector.octetCount {
+                squares += squared.octet(index)
+                octets += 1
+                if octets == 512 {
+                    sumOfSquares += Double(squares.orderedSum)
+                    squares = SIMD8<Float>(repeating: 0)
+                    octets = 0
+                }
             }
+            offset += lanes
         }
     }
 

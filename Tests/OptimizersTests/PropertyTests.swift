@@ -18,8 +18,11 @@ struct PropertyTests {
     /// significant bits) once moved 1.11 learning rates; now no epsilon does, for any p.
     @Test(arguments: [1, 1.0000001, 2, 3, 4, 8] as [Float])
     func s3BoundHoldsForTinyEpsilonAndSubnormalGradients(p: Float) throws {
-        for epsilon: Float in [.leastNonzeroMagnitude, 1e-40, .leastNormalMagnitude, 1e-30, 1e-8] {
-            for gradient: Float in [1.7e-44, -3e-45, 1e-39, 2.5e-38] {
+        // Subnormals as multiples of the smallest one: 12 * 2^-149 is 1.7e-44 (written as a
+        // decimal literal, a subnormal loses precision and draws a compiler warning).
+        let tiny = Float.leastNonzeroMagnitude
+        for epsilon: Float in [tiny, 71_362 * tiny, .leastNormalMagnitude, 1e-30, 1e-8] {
+            for gradient: Float in [12 * tiny, -2 * tiny, 713_624 * tiny, 2.5e-38] {
                 var optimizer = try S3(learningRate: 1, p: p, epsilon: epsilon)
                 for _ in 0..<12 {
                     var x = FlatTensor(zeros: 3)

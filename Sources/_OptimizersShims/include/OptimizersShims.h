@@ -35,6 +35,11 @@ optimizers_float8 optimizers_convert8(optimizers_int8 x) { return __builtin_conv
 static inline __attribute__((always_inline))
 optimizers_float16 optimizers_convert16(optimizers_int16 x) { return __builtin_convertvector(x, optimizers_float16); }
 
+/// Asks the processor to bring the cache line at `address` into the cache ahead of its use (a hint:
+/// it changes no value and cannot fault).
+static inline __attribute__((always_inline))
+void optimizers_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 /// The instruction-set levels the kernels are built for, in increasing order.
 enum {
     /// The architecture's baseline (SSE2 on x86-64, NEON on arm64).
