@@ -30,7 +30,13 @@ public let blockElements = 256
 
 extension ElementwiseKernel {
     @inlinable @inline(__always)
-    public func run(over range: Range<Int>) {
+    public func run(over range: Range<Int>) { runVectorByVector(over: range) }
+
+    /// Full vectors of the constant width, then one padded partial vector: the width must be a
+    /// constant in the loop (a computed lane count for every vector makes the compiler keep
+    /// the padded path, lane by lane, in the loop).
+    @inlinable @inline(__always)
+    public func runVectorByVector(over range: Range<Int>) {
         let width = Vector.laneCount
         var offset = range.lowerBound
         while offset + width <= range.upperBound {

@@ -138,15 +138,7 @@ public struct S3Kernel<Vector: FloatVector, Power: PowerMean, Nesterov: StaticFl
 
     @inlinable @inline(__always)
     public func run(over range: Range<Int>) {
-        guard Power.rootsAreLong else {
-            var offset = range.lowerBound
-            while offset < range.upperBound {
-                let lanes = min(Vector.laneCount, range.upperBound - offset)
-                apply(at: offset, lanes: lanes)
-                offset += lanes
-            }
-            return
-        }
+        guard Power.rootsAreLong else { return runVectorByVector(over: range) }
         let width = Vector.laneCount, vectors = blockElements / width
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: 6 * vectors) { scratch in
             let moments = scratch.baseAddress!, numerators = moments + vectors, scales = numerators + vectors

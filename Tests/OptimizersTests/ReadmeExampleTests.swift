@@ -8,10 +8,11 @@ func readmeUsageExample() throws -> (weights: FlatTensor, target: FlatTensor) {
     // Fit w to minimise the squared distance to a target: the gradient is 2 (w - target).
     let target: FlatTensor = [1, -2, 3, 0.5]
     var weights = FlatTensor(zeros: target.count)
+    var gradients = FlatTensor(zeros: target.count)
     var optimizer = try S3(learningRate: 0.05)  // beta 0.95, p 3, Nesterov: the paper's defaults
 
     for _ in 0..<300 {
-        let gradients = FlatTensor(zip(weights, target).map { 2 * ($0 - $1) })
+        for i in weights.indices { gradients[i] = 2 * (weights[i] - target[i]) }
         try optimizer.step(parameters: &weights, gradients: gradients)
     }
     print(Array(weights))  // close to [1, -2, 3, 0.5]
@@ -44,8 +45,7 @@ struct ReadmeExampleTests {
     /// (indented by four spaces there), without that indentation.
     static func example(in path: String, between begin: String, and end: String) throws -> String {
         let source = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
-        let example = try #require(source.components(separatedBy: "    // \(begin)\n").last?
-            .components(separatedBy: "    // \(end)").first)
+        let example = try #require(source.components(separatedBy: "    // \(begin)\n").last?.components(separatedBy: "    // \(end)").first)
         return example.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
     }

@@ -68,6 +68,16 @@ public struct GradientAccumulator: Sendable {
         return last
     }
 
+    /// Clips the finished ``average`` to global norm `maxNorm` in place (see
+    /// ``GradientClipping/clipGlobalNorm(_:maxNorm:ranges:)-(FlatTensor,_,_)``: a finite norm
+    /// also lets the next step skip its non-finite scan) and returns the norm before clipping.
+    ///
+    /// - Throws: ``OptimizerError``, with nothing changed.
+    @discardableResult
+    public mutating func clipAverage(toGlobalNorm maxNorm: Float) throws -> Double {
+        try GradientClipping.clipGlobalNorm(&average, maxNorm: maxNorm)
+    }
+
     /// Discards the current round.
     public mutating func reset() {
         added = 0
