@@ -50,14 +50,15 @@ public struct SVGPlot: Sendable {
         <text x="16" y="\(top + plotHeight / 2)" text-anchor="middle" transform="rotate(-90 16 \(top + plotHeight / 2))">\(escape(yLabel))</text>
 
         """
-        for tick in 0...4 {
-            let value = low + (high - low) * Double(tick) / 4
-            let label = logY ? String(format: "%.3g", pow(10, value)) : String(format: "%.3g", value)
-            let ty = top + plotHeight * (1 - Double(tick) / 4)
+        for value in Self.roundTicks(low, high, logarithmic: logY) {
+            let ty = top + plotHeight * (1 - (value - low) / (high - low))
+            let label = logY ? String(format: "%g", pow(10, value)) : String(format: "%g", value)
             svg += "<line x1=\"\(left - 4)\" y1=\"\(ty)\" x2=\"\(left)\" y2=\"\(ty)\" stroke=\"#888\"/>"
             svg += "<text x=\"\(left - 6)\" y=\"\(ty + 4)\" text-anchor=\"end\">\(label)</text>\n"
-            let tx = left + plotWidth * Double(tick) / 4
-            svg += "<text x=\"\(tx)\" y=\"\(top + plotHeight + 16)\" text-anchor=\"middle\">\(Int(Double(count - 1) * Double(tick) / 4))</text>\n"
+        }
+        for step in Self.roundTicks(0, Double(count - 1), logarithmic: false) {
+            let tx = left + plotWidth * step / Double(count - 1)
+            svg += "<text x=\"\(tx)\" y=\"\(top + plotHeight + 16)\" text-anchor=\"middle\">\(Int(step))</text>\n"
         }
         for (index, line) in series.enumerated() {
             let color = Self.palette[index % Self.palette.count]
@@ -75,6 +76,27 @@ public struct SVGPlot: Sendable {
         return svg + "</svg>\n"
     }
 
+
+    /// Tick positions at round values inside `low...high`: multiples of 1, 2 or 5 times a power
+    /// of ten, about five of them. On a logarithmic axis (`low` and `high` are log10 of the
+    /// values) the ticks are round values too: 1, 2 and 5 times powers of ten when the range
+    /// spans a decade or more (fewer when they would crowd), round linear steps when it does
+    /// not; positions are returned in log10.
+    static func roundTicks(_ low: Double, _ high: Double, logarithmic: Bool) -> [Double] {
+        func linear(_ low: Double, _ high: Double) -> [Double] {
+            let rough = (high - low) / 5, power = pow(10, floor(log10(rough)))
+            let step = [1.0, 2, 5, 10].map { $0 * power }.min { abs(log($0 / rough)) < abs(log($1 / rough)) }!
+            return stride(from: (low / step).rounded(.up) * step, through: high + step * 1e-9, by: step).map { $0 }
+        }
+        guard logarithmic else { return linear(low, high) }
+        guard high - low >= 1 else { return linear(pow(10, low), pow(10, high)).map(log10) }
+        let decades = Int(floor(low))...Int(ceil(high))
+        for multiples in [[1.0, 2, 5], [1.0, 3], [1.0]] {
+            let ticks = decades.flatMap { d in multiples.map { log10($0) + Double(d) } }.filter { $0 >= low && $0 <= high }
+            if ticks.count <= 8 { return ticks }
+        }
+        return decades.map(Double.init).filter { $0 >= low && $0 <= high }
+    }
 }
 
 /// `text` with the characters XML reserves escaped.

@@ -74,15 +74,23 @@ public struct Study<Task: StudyTask>: Sendable {
         ]
     }
 
-    /// What to train: a recipe at a learning rate for some steps, over some seeds.
+    /// What a plan's setting is in the result.
+    enum Role: Hashable {
+        case search(OptimizerChoice, learningRate: Float)
+        case best(OptimizerChoice), tenTimes(OptimizerChoice), bfloat16(OptimizerChoice), adamWAt2N
+        case ablation(variant: Int, tenTimes: Bool)
+        case grid(beta: Float, p: Float)
+    }
+
+    /// What to train: a recipe at a learning rate for some steps, over some seeds, in a role.
     struct Plan {
-        let recipe: OptimizerRecipe, learningRate: Float, steps: Int, seeds: [UInt64]
+        let role: Role, recipe: OptimizerRecipe, learningRate: Float, steps: Int, seeds: [UInt64]
     }
 
     /// Runs the whole protocol; `progress` receives a line per finished run (from any thread).
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
         /// Trains every plan over its seeds on all cores; progress counts the runs of this phase.
-        func train(_ phase: String, _ plans: [Plan]) throws -> [Setting] {
+        func train(_ phase: String, _ plans: [Plan]) throws -> [Role: Setting] {
             let jobs = plans.flatMap { plan in plan.seeds.map { (plan, $0) } }
             let finished = Atomic(0)
             let results = Mutex([Swift.Result<TrainingRun, any Error>?](repeating: nil, count: jobs.count))
@@ -99,42 +107,49 @@ public struct Study<Task: StudyTask>: Sendable {
                                     run.validationLoss, run.validationAccuracy, Date().timeIntervalSince(started)))
                 }
             }
-            var runs = try results.withLock { try $0.map { try $0!.get() } }[...]
-            return plans.map { plan in
-                defer { runs = runs.dropFirst(plan.seeds.count) }
-                return Setting(optimizer: plan.recipe.name, learningRate: plan.learningRate, steps: plan.steps,
-                               runs: Array(runs.prefix(plan.seeds.count)))
+            let runs = try results.withLock { try $0.map { try $0!.get() } }
+            var settings: [Role: Setting] = [:]
+            for plan in plans {
+                let own = zip(jobs, runs).filter { $0.0.0.role == plan.role }.map(\.1)
+                settings[plan.role] = Setting(optimizer: plan.recipe.name, learningRate: plan.learningRate, steps: plan.steps, runs: own)
             }
+            return settings
         }
         let choices = OptimizerChoice.allCases
         let search = try train("search", choices.flatMap { choice in
-            learningRates.map { Plan(recipe: choice.recipe, learningRate: $0, steps: steps, seeds: [seeds[0]]) }
+            learningRates.map { Plan(role: .search(choice, learningRate: $0), recipe: choice.recipe, learningRate: $0,
+                                     steps: steps, seeds: [seeds[0]]) }
         })
-        let bestRates = choices.map { choice in
-            let candidates = search.filter { $0.optimizer == choice.rawValue }
-            let winner = candidates.filter { $0.meanValidationLoss.isFinite }
-                .min { $0.meanValidationLoss < $1.meanValidationLoss } ?? candidates[0]
-            return winner.learningRate
+        var bestRate: [OptimizerChoice: Float] = [:]
+        for choice in choices {
+            let candidates = learningRates.map { search[.search(choice, learningRate: $0)]! }
+            let winner = candidates.filter { $0.meanValidationLoss.isFinite }.min { $0.meanValidationLoss < $1.meanValidationLoss }
+            bestRate[choice] = (winner ?? candidates[0]).learningRate
         }
-        let adamWRate = bestRates[choices.firstIndex(of: .adamW)!], s3Rate = bestRates[choices.firstIndex(of: .s3)!]
-        let second = try train("best, 10x, bfloat16, 2N", zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: $1, steps: steps, seeds: seeds) }
-            + zip(choices, bestRates).map { Plan(recipe: $0.recipe, learningRate: 10 * $1, steps: steps, seeds: seeds) }
-            + [Plan(recipe: .bfloat16(.adamW), learningRate: adamWRate, steps: steps, seeds: seeds),
-               Plan(recipe: .bfloat16(.s3), learningRate: s3Rate, steps: steps, seeds: seeds),
-               Plan(recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps, seeds: seeds)])
-        let best = Array(second[..<choices.count]), tenTimes = Array(second[choices.count..<(2 * choices.count)])
-        let variants = ablation ? [s3Rate, 10 * s3Rate].flatMap { rate in
-            Self.ablationVariants.map { Plan(recipe: $0, learningRate: rate, steps: steps, seeds: seeds) }
+        let (adamWRate, s3Rate) = (bestRate[.adamW]!, bestRate[.s3]!)
+        let second = try train("best, 10x, bfloat16, 2N", choices.flatMap { choice in
+            [Plan(role: .best(choice), recipe: choice.recipe, learningRate: bestRate[choice]!, steps: steps, seeds: seeds),
+             Plan(role: .tenTimes(choice), recipe: choice.recipe, learningRate: 10 * bestRate[choice]!, steps: steps, seeds: seeds)]
+        } + [
+            Plan(role: .bfloat16(.adamW), recipe: .bfloat16(.adamW), learningRate: adamWRate, steps: steps, seeds: seeds),
+            Plan(role: .bfloat16(.s3), recipe: .bfloat16(.s3), learningRate: s3Rate, steps: steps, seeds: seeds),
+            Plan(role: .adamWAt2N, recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps, seeds: seeds),
+        ])
+        let variants = ablation ? [false, true].flatMap { tenTimes in
+            Self.ablationVariants.indices.map { variant in
+                Plan(role: .ablation(variant: variant, tenTimes: tenTimes), recipe: Self.ablationVariants[variant],
+                     learningRate: tenTimes ? 10 * s3Rate : s3Rate, steps: steps, seeds: seeds)
+            }
         } : []
         let gridPlans = betas.flatMap { beta in
-            ps.map { Plan(recipe: .s3(beta1: beta, beta2: beta, p: $0, nesterov: true), learningRate: s3Rate,
-                          steps: steps, seeds: seeds) }
+            ps.map { Plan(role: .grid(beta: beta, p: $0), recipe: .s3(beta1: beta, beta2: beta, p: $0, nesterov: true),
+                          learningRate: s3Rate, steps: steps, seeds: seeds) }
         }
         let third = try train("ablation and grid", variants + gridPlans)
-        let grid = betas.indices.map { i in Array(third[(variants.count + i * ps.count)...].prefix(ps.count)) }
-        return Result(search: search, best: best, tenTimes: tenTimes, s3AtN: best[choices.firstIndex(of: .s3)!],
-                      adamWAt2N: second.last!, ablation: Array(third[..<variants.count]),
-                      bfloat16: Array(second[(2 * choices.count)..<(2 * choices.count + 2)]), grid: grid,
-                      betas: betas, ps: ps)
+        return Result(search: choices.flatMap { choice in learningRates.map { search[.search(choice, learningRate: $0)]! } },
+                      best: choices.map { second[.best($0)]! }, tenTimes: choices.map { second[.tenTimes($0)]! },
+                      s3AtN: second[.best(.s3)]!, adamWAt2N: second[.adamWAt2N]!,
+                      ablation: variants.map { third[$0.role]! }, bfloat16: [second[.bfloat16(.adamW)]!, second[.bfloat16(.s3)]!],
+                      grid: betas.map { beta in ps.map { third[.grid(beta: beta, p: $0)]! } }, betas: betas, ps: ps)
     }
 }
