@@ -28,6 +28,7 @@ let package = Package(
             resources: [.copy("Resources/digits.bin"), .copy("Resources/kjv-genesis-exodus.txt")]
         ),
         .executableTarget(name: "s3-demo", dependencies: ["Studies"]),
+        .executableTarget(name: "checkpoint-fuzz", dependencies: ["Optimizers"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "_OptimizersKernels"], exclude: ["Fixtures"]),

@@ -35,9 +35,12 @@ struct GoldenFile: Decodable {
     let steps: Int
     let cases: [GoldenCase]
 
+    /// The committed fixtures, or those in `$GOLDEN_FIXTURES` (cases the tests have never seen:
+    /// `golden.py --seed-offset 1000 --out DIR`).
     static func load(_ name: String) throws -> GoldenFile {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/\(name).json")
+        let folder = ProcessInfo.processInfo.environment["GOLDEN_FIXTURES"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let url = folder.appendingPathComponent("\(name).json")
         return try JSONDecoder().decode(GoldenFile.self, from: Data(contentsOf: url))
     }
 }
