@@ -8,11 +8,11 @@ import PackageDescription
 /// exists only for x86 targets: other hosts, and builds with `OPTIMIZERS_BASELINE_ONLY` set
 /// (cross-compiling from x86-64 to another architecture), leave the modules out.
 #if arch(x86_64)
-let levels: [(module: String, cpu: String)] =
-    Context.environment["OPTIMIZERS_BASELINE_ONLY"] == nil
-    ? [("_OptimizersAVX2", "haswell"), ("_OptimizersAVX512", "skylake-avx512")] : []
+    let levels: [(module: String, cpu: String)] =
+        Context.environment["OPTIMIZERS_BASELINE_ONLY"] == nil
+        ? [("_OptimizersAVX2", "haswell"), ("_OptimizersAVX512", "skylake-avx512")] : []
 #else
-let levels: [(module: String, cpu: String)] = []
+    let levels: [(module: String, cpu: String)] = []
 #endif
 
 let package = Package(
@@ -40,12 +40,14 @@ let package = Package(
         .executableTarget(name: "checkpoint-fuzz", dependencies: ["Optimizers"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "_OptimizersKernels"], exclude: ["Fixtures"]),
-    ] + levels.map { level in
-        .target(
-            name: level.module, dependencies: ["_OptimizersKernels"],
-            swiftSettings: [.unsafeFlags(["-target-cpu", level.cpu])]
-        )
-    },
+        .testTarget(
+            name: "OptimizersTests", dependencies: ["Optimizers", "_OptimizersKernels"], exclude: ["Fixtures"]),
+    ]
+        + levels.map { level in
+            .target(
+                name: level.module, dependencies: ["_OptimizersKernels"],
+                swiftSettings: [.unsafeFlags(["-target-cpu", level.cpu])]
+            )
+        },
     swiftLanguageModes: [.v6]
 )

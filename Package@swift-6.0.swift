@@ -31,12 +31,14 @@ let package = Package(
         .executableTarget(name: "checkpoint-fuzz", dependencies: ["Optimizers"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Optimizers"]),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "_OptimizersKernels"], exclude: ["Fixtures"]),
-    ] + levels.map { level in
-        .target(
-            name: level.module, dependencies: ["_OptimizersKernels"],
-            swiftSettings: [.unsafeFlags(["-target-cpu", level.cpu])]
-        )
-    },
+        .testTarget(
+            name: "OptimizersTests", dependencies: ["Optimizers", "_OptimizersKernels"], exclude: ["Fixtures"]),
+    ]
+        + levels.map { level in
+            .target(
+                name: level.module, dependencies: ["_OptimizersKernels"],
+                swiftSettings: [.unsafeFlags(["-target-cpu", level.cpu])]
+            )
+        },
     swiftLanguageModes: [.v6]
 )

@@ -14,9 +14,9 @@ import PackageDescription
 
 /// `-target-cpu` exists for x86 targets only (see the library's manifest).
 #if arch(x86_64)
-func level(_ cpu: String) -> [SwiftSetting] { [.unsafeFlags(["-target-cpu", cpu])] }
+    func level(_ cpu: String) -> [SwiftSetting] { [.unsafeFlags(["-target-cpu", cpu])] }
 #else
-func level(_ cpu: String) -> [SwiftSetting] { [] }
+    func level(_ cpu: String) -> [SwiftSetting] { [] }
 #endif
 
 let package = Package(
@@ -53,7 +53,10 @@ let package = Package(
         .target(name: "RooflineAVX512", dependencies: ["Roofline"], swiftSettings: level("skylake-avx512")),
         .target(
             name: "RooflineLevels",
-            dependencies: [.product(name: "Optimizers", package: "swift-s3-optimizers"), "Roofline", "RooflineAVX2", "RooflineAVX512"]
+            dependencies: [
+                .product(name: "Optimizers", package: "swift-s3-optimizers"), "Roofline", "RooflineAVX2",
+                "RooflineAVX512",
+            ]
         ),
     ]
 )

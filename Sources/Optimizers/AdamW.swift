@@ -52,9 +52,11 @@ public struct AdamW: StatefulOptimizer {
         ///
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the
         ///   first value outside its range.
-        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, epsilon: Float = defaults.epsilon,
-                    weightDecay: Float = defaults.weightDecay, amsgrad: Bool = defaults.amsgrad,
-                    momentPrecision: MomentPrecision = defaults.momentPrecision) throws {
+        public init(
+            beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, epsilon: Float = defaults.epsilon,
+            weightDecay: Float = defaults.weightDecay, amsgrad: Bool = defaults.amsgrad,
+            momentPrecision: MomentPrecision = defaults.momentPrecision
+        ) throws {
             try Validate.coefficient("beta1", beta1)
             try Validate.coefficient("beta2", beta2)
             try Validate.positive("epsilon", epsilon)
@@ -69,8 +71,9 @@ public struct AdamW: StatefulOptimizer {
         /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            try self.init(beta1: c(.beta1), beta2: c(.beta2), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
-                          amsgrad: c(.amsgrad, default: false), momentPrecision: c(.momentPrecision, default: .float32))
+            try self.init(
+                beta1: c(.beta1), beta2: c(.beta2), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
+                amsgrad: c(.amsgrad, default: false), momentPrecision: c(.momentPrecision, default: .float32))
         }
     }
 
@@ -90,7 +93,10 @@ public struct AdamW: StatefulOptimizer {
         typealias Configuration = AdamW.Configuration
 
         private enum CodingKeys: String, CodingKey {
-            case step, storedFirst = "firstMoment", storedSecond = "secondMoment", maximumSecondMoment
+            case step
+            case storedFirst = "firstMoment"
+            case storedSecond = "secondMoment"
+            case maximumSecondMoment
         }
 
         public init(from decoder: any Decoder) throws {
@@ -109,17 +115,23 @@ public struct AdamW: StatefulOptimizer {
             storedSecond.isEmpty && !storedFirst.isEmpty ? storedFirst : nil
         }
 
-        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
-            ("firstMoment", \.storedFirst), ("secondMoment", \.storedSecond), ("maximumSecondMoment", \.maximumSecondMoment),
-        ] }
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] {
+            [
+                ("firstMoment", \.storedFirst), ("secondMoment", \.storedSecond),
+                ("maximumSecondMoment", \.maximumSecondMoment),
+            ]
+        }
 
         static func usesBuffer(_ index: Int, configuration: Configuration) -> Bool {
-            index == 0 || (index == 1 && configuration.momentPrecision == .float32) || (index == 2 && configuration.amsgrad)
+            index == 0 || (index == 1 && configuration.momentPrecision == .float32)
+                || (index == 2 && configuration.amsgrad)
         }
 
         func validateContents(configuration: Configuration) throws {
             if let packed = packedMoments {
-                try BFloat16Moments.validate(packed, buffer: "firstMoment") { _, v in v >= 0 ? nil : "the second moment v >= 0" }
+                try BFloat16Moments.validate(packed, buffer: "firstMoment") { _, v in
+                    v >= 0 ? nil : "the second moment v >= 0"
+                }
             } else {
                 try Checks.all(storedSecond, buffer: "secondMoment", ">= 0") { $0 >= 0 }
             }
@@ -140,11 +152,14 @@ public struct AdamW: StatefulOptimizer {
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: Float = 0.01, amsgrad: Bool = false, momentPrecision: MomentPrecision = .float32,
-                parameterCount: Int? = nil) throws {
-        let configuration = try Configuration(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
-                                              amsgrad: amsgrad, momentPrecision: momentPrecision)
+    public init(
+        learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0.01, amsgrad: Bool = false, momentPrecision: MomentPrecision = .float32,
+        parameterCount: Int? = nil
+    ) throws {
+        let configuration = try Configuration(
+            beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+            amsgrad: amsgrad, momentPrecision: momentPrecision)
         try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }

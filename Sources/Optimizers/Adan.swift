@@ -46,9 +46,11 @@ public struct Adan: StatefulOptimizer {
         /// Validated hyperparameters.
         ///
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, beta3: Float = defaults.beta3,
-                    epsilon: Float = defaults.epsilon, weightDecay: Float = defaults.weightDecay,
-                    decoupledWeightDecay: Bool = defaults.decoupledWeightDecay) throws {
+        public init(
+            beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, beta3: Float = defaults.beta3,
+            epsilon: Float = defaults.epsilon, weightDecay: Float = defaults.weightDecay,
+            decoupledWeightDecay: Bool = defaults.decoupledWeightDecay
+        ) throws {
             try Validate.coefficient("beta1", beta1)
             try Validate.coefficient("beta2", beta2)
             try Validate.coefficient("beta3", beta3)
@@ -63,8 +65,9 @@ public struct Adan: StatefulOptimizer {
         /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            try self.init(beta1: c(.beta1), beta2: c(.beta2), beta3: c(.beta3), epsilon: c(.epsilon),
-                          weightDecay: c(.weightDecay), decoupledWeightDecay: c(.decoupledWeightDecay))
+            try self.init(
+                beta1: c(.beta1), beta2: c(.beta2), beta3: c(.beta3), epsilon: c(.epsilon),
+                weightDecay: c(.weightDecay), decoupledWeightDecay: c(.decoupledWeightDecay))
         }
     }
 
@@ -85,10 +88,13 @@ public struct Adan: StatefulOptimizer {
 
         typealias Configuration = Adan.Configuration
 
-        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
-            ("momentum", \.momentum), ("differenceMomentum", \.differenceMomentum), ("secondMoment", \.secondMoment),
-            ("previousGradient", \.previousGradient),
-        ] }
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] {
+            [
+                ("momentum", \.momentum), ("differenceMomentum", \.differenceMomentum),
+                ("secondMoment", \.secondMoment),
+                ("previousGradient", \.previousGradient),
+            ]
+        }
 
         func validateContents(configuration: Configuration) throws {
             try Checks.all(secondMoment, buffer: "secondMoment", ">= 0") { $0 >= 0 }
@@ -108,11 +114,14 @@ public struct Adan: StatefulOptimizer {
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, beta1: Float = 0.98, beta2: Float = 0.92, beta3: Float = 0.99,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.02, decoupledWeightDecay: Bool = false,
-                parameterCount: Int? = nil) throws {
-        let configuration = try Configuration(beta1: beta1, beta2: beta2, beta3: beta3, epsilon: epsilon,
-                                              weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
+    public init(
+        learningRate: Float, beta1: Float = 0.98, beta2: Float = 0.92, beta3: Float = 0.99,
+        epsilon: Float = 1e-8, weightDecay: Float = 0.02, decoupledWeightDecay: Bool = false,
+        parameterCount: Int? = nil
+    ) throws {
+        let configuration = try Configuration(
+            beta1: beta1, beta2: beta2, beta3: beta3, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
         try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }

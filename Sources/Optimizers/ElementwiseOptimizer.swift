@@ -124,7 +124,8 @@ extension ElementwiseOptimizer {
     public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
         try Validate.nonNegative("learningRate", learningRate)
         try Validate.parameterCount(parameterCount)
-        var core = OptimizerCore(learningRate: learningRate, configuration: configuration, state: State(), stateCount: nil)
+        var core = OptimizerCore(
+            learningRate: learningRate, configuration: configuration, state: State(), stateCount: nil)
         if let parameterCount {
             core.state = State(count: parameterCount, configuration: configuration)
             core.stateCount = parameterCount
@@ -153,42 +154,53 @@ extension ElementwiseOptimizer {
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>)
         throws
     {
-        try performStep(parameters: parameters, gradients: gradients, gradientsKnownFinite: false, shard: nil, groups: nil)
+        try performStep(
+            parameters: parameters, gradients: gradients, gradientsKnownFinite: false, shard: nil, groups: nil)
     }
 
     public mutating func step(
         parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, groups: ParameterGroups
     ) throws {
-        try performStep(parameters: parameters, gradients: gradients, gradientsKnownFinite: false, shard: nil, groups: groups)
+        try performStep(
+            parameters: parameters, gradients: gradients, gradientsKnownFinite: false, shard: nil, groups: groups)
     }
 
     public mutating func step(
         shard: Range<Int>, of parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
         groups: ParameterGroups?
     ) throws {
-        try performStep(parameters: parameters, gradients: gradients, gradientsKnownFinite: false, shard: shard, groups: groups)
+        try performStep(
+            parameters: parameters, gradients: gradients, gradientsKnownFinite: false, shard: shard, groups: groups)
     }
 
     /// The tensor entry points: the parameters' storage is made unique (copy-on-write) only once
     /// the step is known to go ahead, so a refused step leaves a shared buffer shared.
-    private mutating func step(tensor parameters: inout FlatTensor, gradients: FlatTensor, shard: Range<Int>?,
-                               groups: ParameterGroups?) throws {
+    private mutating func step(
+        tensor parameters: inout FlatTensor, gradients: FlatTensor, shard: Range<Int>?,
+        groups: ParameterGroups?
+    ) throws {
         let count = parameters.count
         try gradients.withUnsafeBufferPointer { g in
-            try performStep(parameterCount: count, gradients: g, gradientsKnownFinite: gradients.isKnownFinite,
-                            shard: shard, groups: groups) { parameters.mutableBase() }
+            try performStep(
+                parameterCount: count, gradients: g, gradientsKnownFinite: gradients.isKnownFinite,
+                shard: shard, groups: groups
+            ) { parameters.mutableBase() }
         }
     }
 
-    private mutating func performStep(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
-                                      gradientsKnownFinite: Bool, shard: Range<Int>?, groups: ParameterGroups?) throws {
+    private mutating func performStep(
+        parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
+        gradientsKnownFinite: Bool, shard: Range<Int>?, groups: ParameterGroups?
+    ) throws {
         if let x = parameters.baseAddress, let g = gradients.baseAddress,
             Self.overlaps(UnsafeRawPointer(x), parameters.count, UnsafeRawPointer(g), gradients.count)
         {
             throw OptimizerError.overlappingBuffers
         }
-        try performStep(parameterCount: parameters.count, gradients: gradients, gradientsKnownFinite: gradientsKnownFinite,
-                        shard: shard, groups: groups) { parameters.baseAddress! }
+        try performStep(
+            parameterCount: parameters.count, gradients: gradients, gradientsKnownFinite: gradientsKnownFinite,
+            shard: shard, groups: groups
+        ) { parameters.baseAddress! }
     }
 
     private static func overlaps(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> Bool {
@@ -241,8 +253,10 @@ extension ElementwiseOptimizer {
         let x = parameters() + shard.lowerBound
         let weightDecay = configuration.weightDecay
         guard groups != nil || recordsTelemetry else {  // the plain step: no segments, no statistics
-            _ = update(UpdatePass(kernels: kernels, x: x, g: g, range: 0..<shard.count, learningRate: learningRate,
-                                  weightDecay: weightDecay, recordingScale: nil))
+            _ = update(
+                UpdatePass(
+                    kernels: kernels, x: x, g: g, range: 0..<shard.count, learningRate: learningRate,
+                    weightDecay: weightDecay, recordingScale: nil))
             core.telemetry = nil
             return
         }
@@ -253,11 +267,13 @@ extension ElementwiseOptimizer {
             guard group?.frozen != true else { return }
             let rate = learningRate * (group?.learningRateScale ?? 1)
             let recording: Float? = recordsTelemetry && rate > 0 ? 1 / rate : nil
-            let pass = UpdatePass(kernels: kernels, x: x, g: g, range: range, learningRate: rate,
-                                  weightDecay: group?.weightDecay ?? weightDecay, recordingScale: recording)
+            let pass = UpdatePass(
+                kernels: kernels, x: x, g: g, range: range, learningRate: rate,
+                weightDecay: group?.weightDecay ?? weightDecay, recordingScale: recording)
             if let statistics = update(pass) {
                 overall.merge(statistics)
-                perGroup[group?.name ?? UpdateTelemetry.ungrouped, default: PartialUpdateStatistics(scale: 0)].merge(statistics)
+                perGroup[group?.name ?? UpdateTelemetry.ungrouped, default: PartialUpdateStatistics(scale: 0)].merge(
+                    statistics)
             }
         }
         core.telemetry =
@@ -275,8 +291,9 @@ func firstNonFinite(_ values: UnsafePointer<Float>, count: Int, kernels: KernelT
     let threads = Parallelism.threadCount(for: count)
     return withUnsafePointer(to: values) { arguments in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: threads) { found in
-            WorkerPool.shared.run(kernels.firstNonFinite, arguments: arguments, over: 0..<count, chunks: threads,
-                                  outputs: UnsafeMutableRawPointer(found.baseAddress!), outputStride: MemoryLayout<Int>.stride)
+            WorkerPool.shared.run(
+                kernels.firstNonFinite, arguments: arguments, over: 0..<count, chunks: threads,
+                outputs: UnsafeMutableRawPointer(found.baseAddress!), outputStride: MemoryLayout<Int>.stride)
             let first = found.min()!
             return first == Int.max ? nil : first
         }

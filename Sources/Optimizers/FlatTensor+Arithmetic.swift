@@ -22,14 +22,17 @@ extension FlatTensor {
     ///   - factor: Multiplies `other` first (1: a plain sum, exactly).
     /// - Throws: ``OptimizerError/tensorCountMismatch(expected:found:)``, with nothing changed.
     public mutating func add(_ other: FlatTensor, scaledBy factor: Float = 1) throws {
-        guard other.count == count else { throw OptimizerError.tensorCountMismatch(expected: count, found: other.count) }
+        guard other.count == count else {
+            throw OptimizerError.tensorCountMismatch(expected: count, found: other.count)
+        }
         other.withUnsafeBufferPointer { apply(.addScaled, source: $0.baseAddress!, factor: factor) }
     }
 
     /// Runs the tensor kernel `operation` over every element.
     mutating func apply(_ operation: TensorOperation, source: UnsafePointer<Float>? = nil, factor: Float) {
         let destination = mutableBase()
-        let arguments = TensorArguments(destination: destination, source: source ?? UnsafePointer(destination), factor: factor)
+        let arguments = TensorArguments(
+            destination: destination, source: source ?? UnsafePointer(destination), factor: factor)
         _ = runPass(InstructionSet.currentKernels.tensor(operation), arguments, over: 0..<count)
     }
 }

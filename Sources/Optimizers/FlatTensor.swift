@@ -181,11 +181,13 @@ extension FlatTensor: RandomAccessCollection, MutableCollection {
     @inlinable
     public subscript(index: Int) -> Float {
         get {
-            precondition(index >= 0 && index < storage.count, "FlatTensor index \(index) out of range 0..<\(storage.count)")
+            precondition(
+                index >= 0 && index < storage.count, "FlatTensor index \(index) out of range 0..<\(storage.count)")
             return storage.base[index]
         }
         set {
-            precondition(index >= 0 && index < storage.count, "FlatTensor index \(index) out of range 0..<\(storage.count)")
+            precondition(
+                index >= 0 && index < storage.count, "FlatTensor index \(index) out of range 0..<\(storage.count)")
             makeUnique()
             storage.base[index] = newValue
         }

@@ -34,7 +34,9 @@ public struct Lion: StatefulOptimizer {
         /// Validated hyperparameters.
         ///
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, weightDecay: Float = defaults.weightDecay)
+        public init(
+            beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, weightDecay: Float = defaults.weightDecay
+        )
             throws
         {
             try Validate.coefficient("beta1", beta1)
@@ -76,8 +78,10 @@ public struct Lion: StatefulOptimizer {
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.99, weightDecay: Float = 0,
-                parameterCount: Int? = nil) throws {
+    public init(
+        learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.99, weightDecay: Float = 0,
+        parameterCount: Int? = nil
+    ) throws {
         let configuration = try Configuration(beta1: beta1, beta2: beta2, weightDecay: weightDecay)
         try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }

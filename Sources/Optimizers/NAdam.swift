@@ -43,16 +43,20 @@ public struct NAdam: StatefulOptimizer {
         /// Validated hyperparameters.
         ///
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, epsilon: Float = defaults.epsilon,
-                    weightDecay: Float = defaults.weightDecay, momentumDecay: Float = defaults.momentumDecay,
-                    decoupledWeightDecay: Bool = defaults.decoupledWeightDecay) throws {
+        public init(
+            beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, epsilon: Float = defaults.epsilon,
+            weightDecay: Float = defaults.weightDecay, momentumDecay: Float = defaults.momentumDecay,
+            decoupledWeightDecay: Bool = defaults.decoupledWeightDecay
+        ) throws {
             try Validate.coefficient("beta1", beta1)
             try Validate.coefficient("beta2", beta2)
             try Validate.positive("epsilon", epsilon)
             try Validate.nonNegative("weightDecay", weightDecay)
             try Validate.nonNegative("momentumDecay", momentumDecay)
             (self.beta1, self.beta2, self.epsilon) = (beta1, beta2, epsilon)
-            (self.weightDecay, self.momentumDecay, self.decoupledWeightDecay) = (weightDecay, momentumDecay, decoupledWeightDecay)
+            (self.weightDecay, self.momentumDecay, self.decoupledWeightDecay) = (
+                weightDecay, momentumDecay, decoupledWeightDecay
+            )
         }
 
         /// Decodes and validates.
@@ -60,8 +64,9 @@ public struct NAdam: StatefulOptimizer {
         /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            try self.init(beta1: c(.beta1), beta2: c(.beta2), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
-                          momentumDecay: c(.momentumDecay), decoupledWeightDecay: c(.decoupledWeightDecay))
+            try self.init(
+                beta1: c(.beta1), beta2: c(.beta2), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
+                momentumDecay: c(.momentumDecay), decoupledWeightDecay: c(.decoupledWeightDecay))
         }
 
         /// `mu_t = b1 * (1 - 0.5 * 0.96^(t * psi))` (`t` in double precision, so that `t + 1`
@@ -86,9 +91,11 @@ public struct NAdam: StatefulOptimizer {
 
         typealias Configuration = NAdam.Configuration
 
-        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
-            ("firstMoment", \.firstMoment), ("secondMoment", \.secondMoment),
-        ] }
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] {
+            [
+                ("firstMoment", \.firstMoment), ("secondMoment", \.secondMoment),
+            ]
+        }
 
         mutating func advance(configuration: Configuration) {
             step += 1
@@ -98,7 +105,8 @@ public struct NAdam: StatefulOptimizer {
         /// `P_t` in [0, 1] (a product of factors in [0, 1)), and `v >= 0`.
         func validateContents(configuration: Configuration) throws {
             guard muProduct.isFinite, (0...1).contains(muProduct), step > 0 || muProduct == 1 else {
-                throw CheckpointError.invalidContents("muProduct \(muProduct) at step \(step): allowed [0, 1], and 1 before the first step")
+                throw CheckpointError.invalidContents(
+                    "muProduct \(muProduct) at step \(step): allowed [0, 1], and 1 before the first step")
             }
             try Checks.all(secondMoment, buffer: "secondMoment", ">= 0") { $0 >= 0 }
         }
@@ -117,11 +125,14 @@ public struct NAdam: StatefulOptimizer {
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, momentumDecay: Float = 4e-3, decoupledWeightDecay: Bool = false,
-                parameterCount: Int? = nil) throws {
-        let configuration = try Configuration(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
-                                              momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay)
+    public init(
+        learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, momentumDecay: Float = 4e-3, decoupledWeightDecay: Bool = false,
+        parameterCount: Int? = nil
+    ) throws {
+        let configuration = try Configuration(
+            beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+            momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay)
         try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }
@@ -134,7 +145,8 @@ extension NAdam: ElementwiseOptimizer {
             decay: c.decoupledWeightDecay ? 1 - pass.learningRate * pass.weightDecay : 1,
             coupledDecay: c.decoupledWeightDecay ? 0 : pass.weightDecay, beta1: c.beta1, beta2: c.beta2,
             inverseCorrection2: Float(1 / Scalars.biasCorrection(c.beta2, step: t).squareRoot()),
-            gradientStep: Float(lr * (1 - mu) / (1 - product)), momentumStep: Float(lr * muNext / (1 - product * muNext)),
+            gradientStep: Float(lr * (1 - mu) / (1 - product)),
+            momentumStep: Float(lr * muNext / (1 - product * muNext)),
             epsilon: c.epsilon, x: pass.x, g: pass.g, m: core.state.firstMoment.mutableBase(),
             v: core.state.secondMoment.mutableBase())
         return pass.run(pass.kernels.nAdam, arguments)

@@ -69,9 +69,11 @@ public struct S3: StatefulOptimizer {
         /// is then reported as `beta`.
         ///
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-        public init(beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, p: Float = defaults.p,
-                    epsilon: Float = defaults.epsilon, weightDecay: Float = defaults.weightDecay,
-                    nesterov: Bool = defaults.nesterov, momentPrecision: MomentPrecision = defaults.momentPrecision) throws {
+        public init(
+            beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, p: Float = defaults.p,
+            epsilon: Float = defaults.epsilon, weightDecay: Float = defaults.weightDecay,
+            nesterov: Bool = defaults.nesterov, momentPrecision: MomentPrecision = defaults.momentPrecision
+        ) throws {
             try Validate.coefficient(beta1 == beta2 ? "beta" : "beta1", beta1)
             try Validate.coefficient(beta1 == beta2 ? "beta" : "beta2", beta2)
             try Validate.atLeast(1, "p", p)
@@ -87,8 +89,9 @@ public struct S3: StatefulOptimizer {
         /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            try self.init(beta1: c(.beta1), beta2: c(.beta2), p: c(.p), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
-                          nesterov: c(.nesterov), momentPrecision: c(.momentPrecision, default: .float32))
+            try self.init(
+                beta1: c(.beta1), beta2: c(.beta2), p: c(.p), epsilon: c(.epsilon), weightDecay: c(.weightDecay),
+                nesterov: c(.nesterov), momentPrecision: c(.momentPrecision, default: .float32))
         }
     }
 
@@ -105,7 +108,11 @@ public struct S3: StatefulOptimizer {
 
         typealias Configuration = S3.Configuration
 
-        private enum CodingKeys: String, CodingKey { case step, storedFirst = "firstMoment", storedRoot = "momentRoot" }
+        private enum CodingKeys: String, CodingKey {
+            case step
+            case storedFirst = "firstMoment"
+            case storedRoot = "momentRoot"
+        }
 
         /// The first moment `m`, one element per parameter (empty before the first step).
         public var firstMoment: FlatTensor { packedMoments.map(BFloat16Moments.first) ?? storedFirst }
@@ -115,9 +122,11 @@ public struct S3: StatefulOptimizer {
         /// see ``MomentPrecision``); nil with float32 moments.
         public var packedMoments: FlatTensor? { storedRoot.isEmpty && !storedFirst.isEmpty ? storedFirst : nil }
 
-        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [
-            ("firstMoment", \.storedFirst), ("momentRoot", \.storedRoot),
-        ] }
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] {
+            [
+                ("firstMoment", \.storedFirst), ("momentRoot", \.storedRoot),
+            ]
+        }
 
         static func usesBuffer(_ index: Int, configuration: Configuration) -> Bool {
             index == 0 || configuration.momentPrecision == .float32
@@ -139,7 +148,8 @@ public struct S3: StatefulOptimizer {
             try Checks.all(storedRoot, buffer: "momentRoot", ">= 0") { $0 >= 0 }
             for index in storedFirst.indices where problem(storedFirst[index], storedRoot[index]) != nil {
                 throw CheckpointError.invalidBufferValue(
-                    buffer: "firstMoment", index: index, value: storedFirst[index], allowed: "|m| <= momentRoot[\(index)]")
+                    buffer: "firstMoment", index: index, value: storedFirst[index],
+                    allowed: "|m| <= momentRoot[\(index)]")
             }
         }
     }
@@ -158,22 +168,28 @@ public struct S3: StatefulOptimizer {
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
-                nesterov: Bool = true, momentPrecision: MomentPrecision = .float32, parameterCount: Int? = nil) throws {
-        try self.init(learningRate: learningRate, beta1: beta, beta2: beta, p: p, epsilon: epsilon, weightDecay: weightDecay,
-                      nesterov: nesterov, momentPrecision: momentPrecision, parameterCount: parameterCount)
+    public init(
+        learningRate: Float, beta: Float = 0.95, p: Float = 3, epsilon: Float = 1e-8, weightDecay: Float = 0,
+        nesterov: Bool = true, momentPrecision: MomentPrecision = .float32, parameterCount: Int? = nil
+    ) throws {
+        try self.init(
+            learningRate: learningRate, beta1: beta, beta2: beta, p: p, epsilon: epsilon, weightDecay: weightDecay,
+            nesterov: nesterov, momentPrecision: momentPrecision, parameterCount: parameterCount)
     }
 
     /// Creates the ablation with separate coefficients for the numerator (`beta1`) and the
     /// denominator (`beta2`); the update bound of one learning rate holds only when they are equal.
     ///
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, beta1: Float, beta2: Float, p: Float = Configuration.defaults.p,
-                epsilon: Float = Configuration.defaults.epsilon, weightDecay: Float = Configuration.defaults.weightDecay,
-                nesterov: Bool = Configuration.defaults.nesterov,
-                momentPrecision: MomentPrecision = Configuration.defaults.momentPrecision, parameterCount: Int? = nil) throws {
-        let configuration = try Configuration(beta1: beta1, beta2: beta2, p: p, epsilon: epsilon, weightDecay: weightDecay,
-                                              nesterov: nesterov, momentPrecision: momentPrecision)
+    public init(
+        learningRate: Float, beta1: Float, beta2: Float, p: Float = Configuration.defaults.p,
+        epsilon: Float = Configuration.defaults.epsilon, weightDecay: Float = Configuration.defaults.weightDecay,
+        nesterov: Bool = Configuration.defaults.nesterov,
+        momentPrecision: MomentPrecision = Configuration.defaults.momentPrecision, parameterCount: Int? = nil
+    ) throws {
+        let configuration = try Configuration(
+            beta1: beta1, beta2: beta2, p: p, epsilon: epsilon, weightDecay: weightDecay,
+            nesterov: nesterov, momentPrecision: momentPrecision)
         try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }

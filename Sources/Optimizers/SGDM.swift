@@ -38,18 +38,24 @@ public struct SGDM: StatefulOptimizer {
         /// Validated hyperparameters.
         ///
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-        public init(momentum: Float = defaults.momentum, dampening: Float = defaults.dampening,
-                    nesterov: Bool = defaults.nesterov, weightDecay: Float = defaults.weightDecay) throws {
+        public init(
+            momentum: Float = defaults.momentum, dampening: Float = defaults.dampening,
+            nesterov: Bool = defaults.nesterov, weightDecay: Float = defaults.weightDecay
+        ) throws {
             try Validate.coefficient("momentum", momentum)
             try Validate.fraction("dampening", dampening)
             try Validate.nonNegative("weightDecay", weightDecay)
             if nesterov && momentum == 0 {
-                throw OptimizerError.invalidHyperparameter(name: "momentum", value: momentum, allowed: "(0, 1) when nesterov is true")
+                throw OptimizerError.invalidHyperparameter(
+                    name: "momentum", value: momentum, allowed: "(0, 1) when nesterov is true")
             }
             if nesterov && dampening != 0 {
-                throw OptimizerError.invalidHyperparameter(name: "dampening", value: dampening, allowed: "0 when nesterov is true")
+                throw OptimizerError.invalidHyperparameter(
+                    name: "dampening", value: dampening, allowed: "0 when nesterov is true")
             }
-            (self.momentum, self.dampening, self.nesterov, self.weightDecay) = (momentum, dampening, nesterov, weightDecay)
+            (self.momentum, self.dampening, self.nesterov, self.weightDecay) = (
+                momentum, dampening, nesterov, weightDecay
+            )
         }
 
         /// Decodes and validates.
@@ -57,7 +63,8 @@ public struct SGDM: StatefulOptimizer {
         /// - Throws: `DecodingError`, or ``OptimizerError`` for a value outside its range.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            try self.init(momentum: c(.momentum), dampening: c(.dampening), nesterov: c(.nesterov), weightDecay: c(.weightDecay))
+            try self.init(
+                momentum: c(.momentum), dampening: c(.dampening), nesterov: c(.nesterov), weightDecay: c(.weightDecay))
         }
     }
 
@@ -72,7 +79,9 @@ public struct SGDM: StatefulOptimizer {
 
         typealias Configuration = SGDM.Configuration
 
-        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] { [("momentumBuffer", \.momentumBuffer)] }
+        static var buffers: [(name: String, path: WritableKeyPath<State, FlatTensor>)] {
+            [("momentumBuffer", \.momentumBuffer)]
+        }
 
         static func usesBuffer(_ index: Int, configuration: Configuration) -> Bool { configuration.momentum != 0 }
     }
@@ -88,10 +97,13 @@ public struct SGDM: StatefulOptimizer {
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
-    public init(learningRate: Float, momentum: Float = 0.9, dampening: Float = 0, nesterov: Bool = false,
-                weightDecay: Float = 0, parameterCount: Int? = nil) throws {
-        let configuration = try Configuration(momentum: momentum, dampening: dampening, nesterov: nesterov,
-                                              weightDecay: weightDecay)
+    public init(
+        learningRate: Float, momentum: Float = 0.9, dampening: Float = 0, nesterov: Bool = false,
+        weightDecay: Float = 0, parameterCount: Int? = nil
+    ) throws {
+        let configuration = try Configuration(
+            momentum: momentum, dampening: dampening, nesterov: nesterov,
+            weightDecay: weightDecay)
         try self.init(learningRate: learningRate, configuration: configuration, parameterCount: parameterCount)
     }
 }

@@ -12,7 +12,8 @@ enum Checks {
         try values.withUnsafeBufferPointer { elements in
             for (index, value) in elements.enumerated() where !(value.isFinite && isValid(value)) {
                 throw CheckpointError.invalidBufferValue(
-                    buffer: buffer, index: index, value: value, allowed: allowed.isEmpty ? "finite" : "finite and \(allowed)")
+                    buffer: buffer, index: index, value: value,
+                    allowed: allowed.isEmpty ? "finite" : "finite and \(allowed)")
             }
         }
     }
@@ -37,7 +38,8 @@ enum BFloat16Moments {
     {
         try slots.withUnsafeBufferPointer { elements in
             for (index, slot) in elements.enumerated() {
-                let first = Float(bitPattern: slot.bitPattern & 0xffff_0000), second = Float(bitPattern: slot.bitPattern << 16)
+                let first = Float(bitPattern: slot.bitPattern & 0xffff_0000),
+                    second = Float(bitPattern: slot.bitPattern << 16)
                 let reason = first.isFinite && second.isFinite ? problem(first, second) : "finite bfloat16 halves"
                 if let reason {
                     throw CheckpointError.invalidBufferValue(buffer: buffer, index: index, value: slot, allowed: reason)

@@ -34,7 +34,8 @@ enum Validate {
     /// A finite value >= `minimum`.
     static func atLeast(_ minimum: Float, _ name: String, _ value: Float) throws {
         guard value.isFinite && value >= minimum else {
-            throw OptimizerError.invalidHyperparameter(name: name, value: value, allowed: "a finite value >= \(minimum)")
+            throw OptimizerError.invalidHyperparameter(
+                name: name, value: value, allowed: "a finite value >= \(minimum)")
         }
     }
 

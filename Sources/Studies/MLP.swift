@@ -31,9 +31,12 @@ public struct MLP: Sendable {
     /// The mean cross-entropy over `batch` (rows of `images` with their `labels`), its gradient
     /// with respect to every parameter (empty when `gradient` is false: forward pass only), and
     /// how many of the batch were classified correctly.
-    public func lossAndGradient<T: ModelScalar>(_ p: [T], images: [[T]], labels: [Int], batch: [Int],
-                                                gradient wantsGradient: Bool = true)
-        -> (loss: T, gradient: [T], correct: Int) {
+    public func lossAndGradient<T: ModelScalar>(
+        _ p: [T], images: [[T]], labels: [Int], batch: [Int],
+        gradient wantsGradient: Bool = true
+    )
+        -> (loss: T, gradient: [T], correct: Int)
+    {
         var gradient = [T](repeating: 0, count: wantsGradient ? parameterCount : 0)
         var loss: T = 0
         var correct = 0

@@ -3,7 +3,12 @@ import Optimizers
 /// The six optimizers of the studies, each with the library's defaults and, as in the paper,
 /// gradient clipping at 1.0 for every optimizer but S3.
 public enum OptimizerChoice: String, CaseIterable, Sendable {
-    case sgdm = "SGDM", adamW = "AdamW", nAdam = "NAdam", lion = "Lion", adan = "Adan", s3 = "S3"
+    case sgdm = "SGDM"
+    case adamW = "AdamW"
+    case nAdam = "NAdam"
+    case lion = "Lion"
+    case adan = "Adan"
+    case s3 = "S3"
 
     /// A fresh optimizer at `learningRate`.
     public func make(learningRate: Float) throws -> any StatefulOptimizer {
@@ -33,13 +38,16 @@ public struct OptimizerRecipe: Sendable {
     }
 
     /// S3 with the given coefficients, p, Nesterov setting and moment storage (no clipping).
-    public static func s3(beta1: Float, beta2: Float, p: Float, nesterov: Bool,
-                          momentPrecision: MomentPrecision = .float32) -> OptimizerRecipe {
+    public static func s3(
+        beta1: Float, beta2: Float, p: Float, nesterov: Bool,
+        momentPrecision: MomentPrecision = .float32
+    ) -> OptimizerRecipe {
         let storage = momentPrecision == .float32 ? "" : " \(momentPrecision.rawValue) moments"
         let name = "S3 b1=\(beta1) b2=\(beta2) p=\(p)\(nesterov ? "" : " no-NAG")\(storage)"
         return OptimizerRecipe(name: name, clipping: nil) { rate in
-            try S3(learningRate: rate, beta1: beta1, beta2: beta2, p: p, nesterov: nesterov,
-                   momentPrecision: momentPrecision)
+            try S3(
+                learningRate: rate, beta1: beta1, beta2: beta2, p: p, nesterov: nesterov,
+                momentPrecision: momentPrecision)
         }
     }
 }

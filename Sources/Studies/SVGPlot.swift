@@ -42,14 +42,14 @@ public struct SVGPlot: Sendable {
             return top + plotHeight * (1 - (transform(Double(value)) - low) / (high - low))
         }
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
-        <rect x="\(left)" y="\(top)" width="\(plotWidth)" height="\(plotHeight)" fill="none" stroke="#888"/>
-        <text x="\(left + plotWidth / 2)" y="\(height - 12)" text-anchor="middle">\(escape(xLabel))</text>
-        <text x="16" y="\(top + plotHeight / 2)" text-anchor="middle" transform="rotate(-90 16 \(top + plotHeight / 2))">\(escape(yLabel))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(width / 2)" y="22" text-anchor="middle" font-size="15">\(escape(title))</text>
+            <rect x="\(left)" y="\(top)" width="\(plotWidth)" height="\(plotHeight)" fill="none" stroke="#888"/>
+            <text x="\(left + plotWidth / 2)" y="\(height - 12)" text-anchor="middle">\(escape(xLabel))</text>
+            <text x="16" y="\(top + plotHeight / 2)" text-anchor="middle" transform="rotate(-90 16 \(top + plotHeight / 2))">\(escape(yLabel))</text>
 
-        """
+            """
         for value in Self.roundTicks(low, high, logarithmic: logY) {
             let ty = top + plotHeight * (1 - (value - low) / (high - low))
             let label = logY ? String(format: "%g", pow(10, value)) : String(format: "%g", value)
@@ -62,20 +62,23 @@ public struct SVGPlot: Sendable {
         }
         for (index, line) in series.enumerated() {
             let color = Self.palette[index % Self.palette.count]
-            let points = line.values.indices.compactMap { i in y(line.values[i]).map { String(format: "%.1f,%.1f", x(i), $0) } }
-            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" points=\"\(points.joined(separator: " "))\"/>\n"
+            let points = line.values.indices.compactMap { i in
+                y(line.values[i]).map { String(format: "%.1f,%.1f", x(i), $0) }
+            }
+            svg +=
+                "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" points=\"\(points.joined(separator: " "))\"/>\n"
             for mark in line.marks where line.values.indices.contains(mark) {
                 if let my = y(line.values[mark]) {
                     svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#d62728\"/>\n", x(mark), my)
                 }
             }
             let ly = top + 14 + 18 * Double(index)
-            svg += "<line x1=\"\(width - right + 12)\" y1=\"\(ly - 4)\" x2=\"\(width - right + 32)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            svg +=
+                "<line x1=\"\(width - right + 12)\" y1=\"\(ly - 4)\" x2=\"\(width - right + 32)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             svg += "<text x=\"\(width - right + 38)\" y=\"\(ly)\">\(escape(line.name))</text>\n"
         }
         return svg + "</svg>\n"
     }
-
 
     /// Tick positions at round values inside `low...high`: multiples of 1, 2 or 5 times a power
     /// of ten, about five of them. On a logarithmic axis (`low` and `high` are log10 of the
@@ -92,7 +95,9 @@ public struct SVGPlot: Sendable {
         guard high - low >= 1 else { return linear(pow(10, low), pow(10, high)).map(log10) }
         let decades = Int(floor(low))...Int(ceil(high))
         for multiples in [[1.0, 2, 5], [1.0, 3], [1.0]] {
-            let ticks = decades.flatMap { d in multiples.map { log10($0) + Double(d) } }.filter { $0 >= low && $0 <= high }
+            let ticks = decades.flatMap { d in multiples.map { log10($0) + Double(d) } }.filter {
+                $0 >= low && $0 <= high
+            }
             if ticks.count <= 8 { return ticks }
         }
         return decades.map(Double.init).filter { $0 >= low && $0 <= high }
@@ -112,7 +117,9 @@ public struct SVGHeatMap: Sendable {
     public var rows: [String], columns: [String]
     public var values: [[Float]]
 
-    public init(title: String, rowLabel: String, columnLabel: String, rows: [String], columns: [String], values: [[Float]]) {
+    public init(
+        title: String, rowLabel: String, columnLabel: String, rows: [String], columns: [String], values: [[Float]]
+    ) {
         (self.title, self.rowLabel, self.columnLabel) = (title, rowLabel, columnLabel)
         (self.rows, self.columns, self.values) = (rows, columns, values)
     }
@@ -123,24 +130,28 @@ public struct SVGHeatMap: Sendable {
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         let low = finite.min() ?? 0, high = finite.max() ?? 1
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(width / 2)" y="22" text-anchor="middle" font-size="14">\(escape(title))</text>
-        <text x="\(left + cell * Double(columns.count) / 2)" y="\(top - 28)" text-anchor="middle">\(escape(columnLabel))</text>
-        <text x="20" y="\(top + cell * Double(rows.count) / 2)" text-anchor="middle">\(escape(rowLabel))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(width / 2)" y="22" text-anchor="middle" font-size="14">\(escape(title))</text>
+            <text x="\(left + cell * Double(columns.count) / 2)" y="\(top - 28)" text-anchor="middle">\(escape(columnLabel))</text>
+            <text x="20" y="\(top + cell * Double(rows.count) / 2)" text-anchor="middle">\(escape(rowLabel))</text>
 
-        """
+            """
         for (j, column) in columns.enumerated() {
-            svg += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top - 8)\" text-anchor=\"middle\">\(escape(column))</text>\n"
+            svg +=
+                "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top - 8)\" text-anchor=\"middle\">\(escape(column))</text>\n"
         }
         for (i, row) in rows.enumerated() {
-            svg += "<text x=\"\(left - 8)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">\(escape(row))</text>\n"
+            svg +=
+                "<text x=\"\(left - 8)\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"end\">\(escape(row))</text>\n"
             for (j, value) in values[i].enumerated() {
                 let t = high > low && value.isFinite ? Double((value - low) / (high - low)) : 0
                 let shade = Int(235 - 170 * t)
                 let text = value.isFinite ? String(format: "%.3f", value) : "n/a"
-                svg += "<rect x=\"\(left + cell * Double(j))\" y=\"\(top + cell * Double(i))\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),255)\" stroke=\"white\"/>"
-                svg += "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"middle\" fill=\"\(t > 0.6 ? "white" : "black")\">\(text)</text>\n"
+                svg +=
+                    "<rect x=\"\(left + cell * Double(j))\" y=\"\(top + cell * Double(i))\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),255)\" stroke=\"white\"/>"
+                svg +=
+                    "<text x=\"\(left + cell * (Double(j) + 0.5))\" y=\"\(top + cell * (Double(i) + 0.5) + 4)\" text-anchor=\"middle\" fill=\"\(t > 0.6 ? "white" : "black")\">\(text)</text>\n"
             }
         }
         return svg + "</svg>\n"

@@ -39,7 +39,8 @@ public struct Study<Task: StudyTask>: Sendable {
         static func mean(_ values: [Float]) -> Float { values.reduce(0, +) / Float(max(1, values.count)) }
         static func spread(_ values: [Float]) -> Float {
             let mean = mean(values)
-            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, values.count - 1))).squareRoot()
+            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, values.count - 1)))
+                .squareRoot()
         }
     }
 
@@ -65,19 +66,22 @@ public struct Study<Task: StudyTask>: Sendable {
     /// The ablation's S3 variants, from Adam-like to the paper's S3.
     public static var ablationVariants: [OptimizerRecipe] {
         [
-            .s3(beta1: 0.9, beta2: 0.999, p: 2, nesterov: false),   // Adam-like: separate betas, no NAG, p = 2
-            .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: false),   // same beta
-            .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: true),    // + NAG
-            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: false),   // p = 3 without NAG
-            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true),    // the paper's S3
-            .s3(beta1: 0.9, beta2: 0.999, p: 3, nesterov: true),    // separate betas with NAG and p = 3
+            .s3(beta1: 0.9, beta2: 0.999, p: 2, nesterov: false),  // Adam-like: separate betas, no NAG, p = 2
+            .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: false),  // same beta
+            .s3(beta1: 0.95, beta2: 0.95, p: 2, nesterov: true),  // + NAG
+            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: false),  // p = 3 without NAG
+            .s3(beta1: 0.95, beta2: 0.95, p: 3, nesterov: true),  // the paper's S3
+            .s3(beta1: 0.9, beta2: 0.999, p: 3, nesterov: true),  // separate betas with NAG and p = 3
         ]
     }
 
     /// What a plan's setting is in the result.
     enum Role: Hashable {
         case search(OptimizerChoice, learningRate: Float)
-        case best(OptimizerChoice), tenTimes(OptimizerChoice), bfloat16(OptimizerChoice), adamWAt2N
+        case best(OptimizerChoice)
+        case tenTimes(OptimizerChoice)
+        case bfloat16(OptimizerChoice)
+        case adamWAt2N
         case ablation(variant: Int, tenTimes: Bool)
         case grid(beta: Float, p: Float)
     }
@@ -102,54 +106,85 @@ public struct Study<Task: StudyTask>: Sendable {
                 results.withLock { $0[index] = result }
                 let count = finished.add(1, ordering: .relaxed).newValue
                 if case .success(let run) = result {
-                    progress(String(format: "%@ [%d/%d] %@ lr %g seed %d, %d steps: validation loss %.3f, accuracy %.3f (%.1f s)",
-                                    phase, count, jobs.count, plan.recipe.name, plan.learningRate, seed, plan.steps,
-                                    run.validationLoss, run.validationAccuracy, Date().timeIntervalSince(started)))
+                    progress(
+                        String(
+                            format:
+                                "%@ [%d/%d] %@ lr %g seed %d, %d steps: validation loss %.3f, accuracy %.3f (%.1f s)",
+                            phase, count, jobs.count, plan.recipe.name, plan.learningRate, seed, plan.steps,
+                            run.validationLoss, run.validationAccuracy, Date().timeIntervalSince(started)))
                 }
             }
             let runs = try results.withLock { try $0.map { try $0!.get() } }
             var settings: [Role: Setting] = [:]
             for plan in plans {
                 let own = zip(jobs, runs).filter { $0.0.0.role == plan.role }.map(\.1)
-                settings[plan.role] = Setting(optimizer: plan.recipe.name, learningRate: plan.learningRate, steps: plan.steps, runs: own)
+                settings[plan.role] = Setting(
+                    optimizer: plan.recipe.name, learningRate: plan.learningRate, steps: plan.steps, runs: own)
             }
             return settings
         }
         let choices = OptimizerChoice.allCases
-        let search = try train("search", choices.flatMap { choice in
-            learningRates.map { Plan(role: .search(choice, learningRate: $0), recipe: choice.recipe, learningRate: $0,
-                                     steps: steps, seeds: [seeds[0]]) }
-        })
+        let search = try train(
+            "search",
+            choices.flatMap { choice in
+                learningRates.map {
+                    Plan(
+                        role: .search(choice, learningRate: $0), recipe: choice.recipe, learningRate: $0,
+                        steps: steps, seeds: [seeds[0]])
+                }
+            })
         var bestRate: [OptimizerChoice: Float] = [:]
         for choice in choices {
             let candidates = learningRates.map { search[.search(choice, learningRate: $0)]! }
-            let winner = candidates.filter { $0.meanValidationLoss.isFinite }.min { $0.meanValidationLoss < $1.meanValidationLoss }
+            let winner = candidates.filter { $0.meanValidationLoss.isFinite }.min {
+                $0.meanValidationLoss < $1.meanValidationLoss
+            }
             bestRate[choice] = (winner ?? candidates[0]).learningRate
         }
         let (adamWRate, s3Rate) = (bestRate[.adamW]!, bestRate[.s3]!)
-        let second = try train("best, 10x, bfloat16, 2N", choices.flatMap { choice in
-            [Plan(role: .best(choice), recipe: choice.recipe, learningRate: bestRate[choice]!, steps: steps, seeds: seeds),
-             Plan(role: .tenTimes(choice), recipe: choice.recipe, learningRate: 10 * bestRate[choice]!, steps: steps, seeds: seeds)]
-        } + [
-            Plan(role: .bfloat16(.adamW), recipe: .bfloat16(.adamW), learningRate: adamWRate, steps: steps, seeds: seeds),
-            Plan(role: .bfloat16(.s3), recipe: .bfloat16(.s3), learningRate: s3Rate, steps: steps, seeds: seeds),
-            Plan(role: .adamWAt2N, recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps, seeds: seeds),
-        ])
-        let variants = ablation ? [false, true].flatMap { tenTimes in
-            Self.ablationVariants.indices.map { variant in
-                Plan(role: .ablation(variant: variant, tenTimes: tenTimes), recipe: Self.ablationVariants[variant],
-                     learningRate: tenTimes ? 10 * s3Rate : s3Rate, steps: steps, seeds: seeds)
-            }
-        } : []
+        let second = try train(
+            "best, 10x, bfloat16, 2N",
+            choices.flatMap { choice in
+                [
+                    Plan(
+                        role: .best(choice), recipe: choice.recipe, learningRate: bestRate[choice]!, steps: steps,
+                        seeds: seeds),
+                    Plan(
+                        role: .tenTimes(choice), recipe: choice.recipe, learningRate: 10 * bestRate[choice]!,
+                        steps: steps, seeds: seeds),
+                ]
+            } + [
+                Plan(
+                    role: .bfloat16(.adamW), recipe: .bfloat16(.adamW), learningRate: adamWRate, steps: steps,
+                    seeds: seeds),
+                Plan(role: .bfloat16(.s3), recipe: .bfloat16(.s3), learningRate: s3Rate, steps: steps, seeds: seeds),
+                Plan(
+                    role: .adamWAt2N, recipe: OptimizerChoice.adamW.recipe, learningRate: adamWRate, steps: 2 * steps,
+                    seeds: seeds),
+            ])
+        let variants =
+            ablation
+            ? [false, true].flatMap { tenTimes in
+                Self.ablationVariants.indices.map { variant in
+                    Plan(
+                        role: .ablation(variant: variant, tenTimes: tenTimes), recipe: Self.ablationVariants[variant],
+                        learningRate: tenTimes ? 10 * s3Rate : s3Rate, steps: steps, seeds: seeds)
+                }
+            } : []
         let gridPlans = betas.flatMap { beta in
-            ps.map { Plan(role: .grid(beta: beta, p: $0), recipe: .s3(beta1: beta, beta2: beta, p: $0, nesterov: true),
-                          learningRate: s3Rate, steps: steps, seeds: seeds) }
+            ps.map {
+                Plan(
+                    role: .grid(beta: beta, p: $0), recipe: .s3(beta1: beta, beta2: beta, p: $0, nesterov: true),
+                    learningRate: s3Rate, steps: steps, seeds: seeds)
+            }
         }
         let third = try train("ablation and grid", variants + gridPlans)
-        return Result(search: choices.flatMap { choice in learningRates.map { search[.search(choice, learningRate: $0)]! } },
-                      best: choices.map { second[.best($0)]! }, tenTimes: choices.map { second[.tenTimes($0)]! },
-                      s3AtN: second[.best(.s3)]!, adamWAt2N: second[.adamWAt2N]!,
-                      ablation: variants.map { third[$0.role]! }, bfloat16: [second[.bfloat16(.adamW)]!, second[.bfloat16(.s3)]!],
-                      grid: betas.map { beta in ps.map { third[.grid(beta: beta, p: $0)]! } }, betas: betas, ps: ps)
+        return Result(
+            search: choices.flatMap { choice in learningRates.map { search[.search(choice, learningRate: $0)]! } },
+            best: choices.map { second[.best($0)]! }, tenTimes: choices.map { second[.tenTimes($0)]! },
+            s3AtN: second[.best(.s3)]!, adamWAt2N: second[.adamWAt2N]!,
+            ablation: variants.map { third[$0.role]! },
+            bfloat16: [second[.bfloat16(.adamW)]!, second[.bfloat16(.s3)]!],
+            grid: betas.map { beta in ps.map { third[.grid(beta: beta, p: $0)]! } }, betas: betas, ps: ps)
     }
 }

@@ -5,7 +5,9 @@ public protocol StudyTask: Sendable {
     /// A fresh model's parameters, reproducible from `seed`.
     func initialParameters(seed: UInt64) -> [Float]
     /// The loss of a random training batch drawn with `generator`, and its gradient.
-    func batchLossAndGradient(_ parameters: [Float], using generator: inout StudyRandom) -> (loss: Float, gradient: [Float])
+    func batchLossAndGradient(_ parameters: [Float], using generator: inout StudyRandom) -> (
+        loss: Float, gradient: [Float]
+    )
     /// The loss on a fixed set of training examples: the curve spikes are counted on.
     func probeLoss(_ parameters: [Float]) -> Float
     /// The loss and accuracy (of the class, or of the next character) on held-out data.
@@ -20,8 +22,9 @@ extension StudyTask {
         var parameters = FlatTensor(initialParameters(seed: seed))
         var optimizer = try recipe.make(learningRate)
         optimizer.recordsTelemetry = true
-        let schedule = try LearningRateSchedule.warmupCosine(peak: learningRate, warmupSteps: max(1, steps / 10),
-                                                             totalSteps: steps)
+        let schedule = try LearningRateSchedule.warmupCosine(
+            peak: learningRate, warmupSteps: max(1, steps / 10),
+            totalSteps: steps)
         var generator = StudyRandom(seed: seed &+ 1_000)
         var losses: [Float] = [], probeLosses: [Float] = []
         var largestUpdate: Float = 0
@@ -42,9 +45,10 @@ extension StudyTask {
         }
         if losses.last?.isFinite == false || probeLosses.count < losses.count { probeLosses.append(.nan) }  // diverged
         let validation = validate(Array(parameters))
-        return TrainingRun(optimizer: recipe.name, learningRate: learningRate, seed: seed, losses: losses,
-                           probeLosses: probeLosses, spikes: TrainingRun.spikes(in: probeLosses),
-                           largestUpdate: largestUpdate, validationLoss: validation.loss,
-                           validationAccuracy: validation.accuracy, parameters: Array(parameters))
+        return TrainingRun(
+            optimizer: recipe.name, learningRate: learningRate, seed: seed, losses: losses,
+            probeLosses: probeLosses, spikes: TrainingRun.spikes(in: probeLosses),
+            largestUpdate: largestUpdate, validationLoss: validation.loss,
+            validationAccuracy: validation.accuracy, parameters: Array(parameters))
     }
 }

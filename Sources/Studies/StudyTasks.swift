@@ -15,20 +15,25 @@ public struct DigitsTask: StudyTask {
 
     public func initialParameters(seed: UInt64) -> [Float] { model.initialParameters(seed: seed) }
 
-    public func batchLossAndGradient(_ parameters: [Float], using generator: inout StudyRandom) -> (loss: Float, gradient: [Float]) {
+    public func batchLossAndGradient(_ parameters: [Float], using generator: inout StudyRandom) -> (
+        loss: Float, gradient: [Float]
+    ) {
         let batch = (0..<batchSize).map { _ in training[Int.random(in: 0..<training.count, using: &generator)] }
         let result = model.lossAndGradient(parameters, images: digits.images, labels: digits.labels, batch: batch)
         return (result.loss, result.gradient)
     }
 
     public func probeLoss(_ parameters: [Float]) -> Float {
-        model.lossAndGradient(parameters, images: digits.images, labels: digits.labels,
-                              batch: Array(training.prefix(256)), gradient: false).loss
+        model.lossAndGradient(
+            parameters, images: digits.images, labels: digits.labels,
+            batch: Array(training.prefix(256)), gradient: false
+        ).loss
     }
 
     public func validate(_ parameters: [Float]) -> (loss: Float, accuracy: Float) {
-        let result = model.lossAndGradient(parameters, images: digits.images, labels: digits.labels,
-                                           batch: validation, gradient: false)
+        let result = model.lossAndGradient(
+            parameters, images: digits.images, labels: digits.labels,
+            batch: validation, gradient: false)
         return (result.loss, Float(result.correct) / Float(validation.count))
     }
 }
@@ -45,15 +50,19 @@ public struct LanguageModelTask: StudyTask {
 
     public init(context: Int = 32, width: Int = 32, heads: Int = 2, blocks: Int = 2, batchSize: Int = 8) throws {
         corpus = try TextCorpus.load()
-        model = Transformer(vocabulary: corpus.vocabulary.count, context: context, width: width, heads: heads, blocks: blocks)
+        model = Transformer(
+            vocabulary: corpus.vocabulary.count, context: context, width: width, heads: heads, blocks: blocks)
         self.batchSize = batchSize
         probe = corpus.evenlySpacedWindows(8, length: context + 1, in: 0..<corpus.validationStart)
-        validation = corpus.evenlySpacedWindows(256, length: context + 1, in: corpus.validationStart..<corpus.tokens.count)
+        validation = corpus.evenlySpacedWindows(
+            256, length: context + 1, in: corpus.validationStart..<corpus.tokens.count)
     }
 
     public func initialParameters(seed: UInt64) -> [Float] { model.initialParameters(seed: seed) }
 
-    public func batchLossAndGradient(_ parameters: [Float], using generator: inout StudyRandom) -> (loss: Float, gradient: [Float]) {
+    public func batchLossAndGradient(_ parameters: [Float], using generator: inout StudyRandom) -> (
+        loss: Float, gradient: [Float]
+    ) {
         let batch = corpus.trainingWindows(batchSize, length: model.context + 1, using: &generator)
         let result = model.lossAndGradient(parameters, sequences: batch)
         return (result.loss, result.gradient)

@@ -30,7 +30,9 @@ public struct TextCorpus: Sendable {
     /// The tokens of `text`; every byte must occur in the corpus.
     public func encode(_ text: String) -> [Int] {
         text.utf8.map { byte in
-            guard let token = vocabulary.firstIndex(of: byte) else { preconditionFailure("byte \(byte) is not in the corpus") }
+            guard let token = vocabulary.firstIndex(of: byte) else {
+                preconditionFailure("byte \(byte) is not in the corpus")
+            }
             return token
         }
     }

@@ -22,7 +22,9 @@ public struct Transformer: Sendable {
     /// - Precondition: `width` is a multiple of `heads`; every size is at least 1.
     public init(vocabulary: Int, context: Int, width: Int, heads: Int, blocks: Int) {
         precondition(vocabulary > 0 && context > 0 && heads > 0 && blocks > 0 && width > 0 && width % heads == 0)
-        (self.vocabulary, self.context, self.width, self.heads, self.blocks) = (vocabulary, context, width, heads, blocks)
+        (self.vocabulary, self.context, self.width, self.heads, self.blocks) = (
+            vocabulary, context, width, heads, blocks
+        )
         layout = Layout(vocabulary: vocabulary, context: context, width: width, blocks: blocks)
     }
 
@@ -50,10 +52,11 @@ public struct Transformer: Sendable {
             tokenEmbedding = take(v * d)
             positionEmbedding = take(context * d)
             self.blocks = (0..<blocks).map { _ in
-                Block(gain1: take(d), bias1: take(d), qkv: take(d * 3 * d), qkvBias: take(3 * d),
-                      projection: take(d * d), projectionBias: take(d),
-                      gain2: take(d), bias2: take(d), up: take(d * 4 * d), upBias: take(4 * d),
-                      down: take(4 * d * d), downBias: take(d))
+                Block(
+                    gain1: take(d), bias1: take(d), qkv: take(d * 3 * d), qkvBias: take(3 * d),
+                    projection: take(d * d), projectionBias: take(d),
+                    gain2: take(d), bias2: take(d), up: take(d * 4 * d), upBias: take(4 * d),
+                    down: take(4 * d * d), downBias: take(d))
             }
             finalGain = take(d)
             finalBias = take(d)
@@ -97,13 +100,17 @@ public struct Transformer: Sendable {
     /// `context + 1` tokens in `0..<vocabulary`: inputs are the first `context`, targets the
     /// last `context`), its gradient (empty when `gradient` is false), and how many next
     /// characters the model ranked first.
-    public func lossAndGradient<T: ModelScalar>(_ parameters: [T], sequences: [[Int]], gradient wantsGradient: Bool = true)
-        -> (loss: T, gradient: [T], correct: Int) {
+    public func lossAndGradient<T: ModelScalar>(
+        _ parameters: [T], sequences: [[Int]], gradient wantsGradient: Bool = true
+    )
+        -> (loss: T, gradient: [T], correct: Int)
+    {
         var gradient = [T](repeating: 0, count: wantsGradient ? parameterCount : 0)
         var loss: T = 0, correct = 0
         parameters.withUnsafeBufferPointer { p in
             gradient.withUnsafeMutableBufferPointer { g in
-                let pass = Pass<T>(model: self, parameters: p.baseAddress!, gradient: wantsGradient ? g.baseAddress : nil)
+                let pass = Pass<T>(
+                    model: self, parameters: p.baseAddress!, gradient: wantsGradient ? g.baseAddress : nil)
                 let scale = 1 / T(sequences.count * context)
                 for sequence in sequences {
                     precondition(sequence.count == context + 1)
@@ -122,24 +129,29 @@ public struct Transformer: Sendable {
         parameters.withUnsafeBufferPointer { p in
             let pass = Pass<T>(model: self, parameters: p.baseAddress!, gradient: nil)
             pass.forward(tokens[...])
-            return (0..<tokens.count).map { row in Array(UnsafeBufferPointer(start: pass.logits + row * vocabulary, count: vocabulary)) }
+            return (0..<tokens.count).map { row in
+                Array(UnsafeBufferPointer(start: pass.logits + row * vocabulary, count: vocabulary))
+            }
         }
     }
 
     /// Continues `prompt` by `count` tokens, each drawn from the softmax of the logits divided
     /// by `temperature` (reproducible from `generator`), looking back at most `context` tokens.
-    public func sample(_ parameters: [Float], prompt: [Int], count: Int, temperature: Float = 0.8,
-                       using generator: inout StudyRandom) -> [Int] {
+    public func sample(
+        _ parameters: [Float], prompt: [Int], count: Int, temperature: Float = 0.8,
+        using generator: inout StudyRandom
+    ) -> [Int] {
         var tokens = prompt
         for _ in 0..<count {
             let scores = logits(parameters, tokens: Array(tokens.suffix(context))).last!
             let largest = scores.max()!
             let weights = scores.map { Foundation.exp(($0 - largest) / temperature) }
             var target = Float.random(in: 0..<weights.reduce(0, +), using: &generator)
-            let next = weights.firstIndex { weight in
-                target -= weight
-                return target < 0
-            } ?? weights.count - 1
+            let next =
+                weights.firstIndex { weight in
+                    target -= weight
+                    return target < 0
+                } ?? weights.count - 1
             tokens.append(next)
         }
         return Array(tokens.dropFirst(prompt.count))

@@ -27,7 +27,9 @@ final class Pass<T: ModelScalar> {
     init(model: Transformer, parameters: UnsafePointer<T>, gradient: UnsafeMutablePointer<T>?) {
         self.model = model
         (p, g) = (parameters, gradient)
-        (n, d, f, v, h, dh) = (model.context, model.width, model.hiddenWidth, model.vocabulary, model.heads, model.headWidth)
+        (n, d, f, v, h, dh) = (
+            model.context, model.width, model.hiddenWidth, model.vocabulary, model.heads, model.headWidth
+        )
         var made: [UnsafeMutablePointer<T>] = []
         func make(_ count: Int) -> UnsafeMutablePointer<T> {
             let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, count))
@@ -41,20 +43,26 @@ final class Pass<T: ModelScalar> {
             guard backward else { return make(0) }
             let result = make(rows * columns)
             for row in 0..<rows {
-                for column in 0..<columns { result[column * rows + row] = parameters[range.lowerBound + row * columns + column] }
+                for column in 0..<columns {
+                    result[column * rows + row] = parameters[range.lowerBound + row * columns + column]
+                }
             }
             return result
         }
         caches = model.layout.blocks.map { block in
-            Cache(xhat1: make(n * d), rstd1: make(n), a1: make(n * d), qkv: make(n * 3 * d),
-                  probabilities: make(h * n * n), attention: make(n * d),
-                  xhat2: make(n * d), rstd2: make(n), a2: make(n * d), u: make(n * f), tanh: make(n * f), activation: make(n * f),
-                  qkvT: transposed(block.qkv, rows: d, columns: 3 * d),
-                  projectionT: transposed(block.projection, rows: d, columns: d),
-                  upT: transposed(block.up, rows: d, columns: f), downT: transposed(block.down, rows: f, columns: d))
+            Cache(
+                xhat1: make(n * d), rstd1: make(n), a1: make(n * d), qkv: make(n * 3 * d),
+                probabilities: make(h * n * n), attention: make(n * d),
+                xhat2: make(n * d), rstd2: make(n), a2: make(n * d), u: make(n * f), tanh: make(n * f),
+                activation: make(n * f),
+                qkvT: transposed(block.qkv, rows: d, columns: 3 * d),
+                projectionT: transposed(block.projection, rows: d, columns: d),
+                upT: transposed(block.up, rows: d, columns: f), downT: transposed(block.down, rows: f, columns: d))
         }
         (x, xhatF, rstdF, aF, logits) = (make(n * d), make(n * d), make(n), make(n * d), make(n * v))
-        (dx, dA, dqkv, dAttention, du, dScores) = (make(n * d), make(n * d), make(n * 3 * d), make(n * d), make(n * f), make(n))
+        (dx, dA, dqkv, dAttention, du, dScores) = (
+            make(n * d), make(n * d), make(n * 3 * d), make(n * d), make(n * f), make(n)
+        )
         headT = transposed(model.layout.head, rows: d, columns: v)
         allocations = made
     }
@@ -114,22 +122,27 @@ final class Pass<T: ModelScalar> {
     private func backward(_ sequence: [Int]) {
         let layout = model.layout, g = g!
         // dx is the gradient of the residual stream, carried down through the blocks.
-        denseBackward(logits, input: aF, weightT: headT, weight: layout.head, bias: layout.headBias, inputGradient: dA,
-                      inner: d, outer: v)
+        denseBackward(
+            logits, input: aF, weightT: headT, weight: layout.head, bias: layout.headBias, inputGradient: dA,
+            inner: d, outer: v)
         for index in 0..<(n * d) { dx[index] = 0 }
         layerNormBackward(dA, xhat: xhatF, rstd: rstdF, layout.finalGain, layout.finalBias)
         for (block, cache) in zip(layout.blocks, caches).reversed() {
-            denseBackward(dx, input: cache.activation, weightT: cache.downT, weight: block.down, bias: block.downBias,
-                          inputGradient: du, inner: f, outer: d)
+            denseBackward(
+                dx, input: cache.activation, weightT: cache.downT, weight: block.down, bias: block.downBias,
+                inputGradient: du, inner: f, outer: d)
             for index in 0..<(n * f) { du[index] *= Self.geluDerivative(cache.u[index], tanh: cache.tanh[index]) }
-            denseBackward(du, input: cache.a2, weightT: cache.upT, weight: block.up, bias: block.upBias,
-                          inputGradient: dA, inner: d, outer: f)
+            denseBackward(
+                du, input: cache.a2, weightT: cache.upT, weight: block.up, bias: block.upBias,
+                inputGradient: dA, inner: d, outer: f)
             layerNormBackward(dA, xhat: cache.xhat2, rstd: cache.rstd2, block.gain2, block.bias2)
-            denseBackward(dx, input: cache.attention, weightT: cache.projectionT, weight: block.projection,
-                          bias: block.projectionBias, inputGradient: dAttention, inner: d, outer: d)
+            denseBackward(
+                dx, input: cache.attention, weightT: cache.projectionT, weight: block.projection,
+                bias: block.projectionBias, inputGradient: dAttention, inner: d, outer: d)
             attentionBackward(cache)
-            denseBackward(dqkv, input: cache.a1, weightT: cache.qkvT, weight: block.qkv, bias: block.qkvBias,
-                          inputGradient: dA, inner: d, outer: 3 * d)
+            denseBackward(
+                dqkv, input: cache.a1, weightT: cache.qkvT, weight: block.qkv, bias: block.qkvBias,
+                inputGradient: dA, inner: d, outer: 3 * d)
             layerNormBackward(dA, xhat: cache.xhat1, rstd: cache.rstd1, block.gain1, block.bias1)
         }
         for t in 0..<n {
@@ -146,8 +159,10 @@ final class Pass<T: ModelScalar> {
 
     /// `y = x W + b` (or, `adding`, `y += x W + b`) over the `n` rows: `x` is n x inner, `W`
     /// (at `weight`) inner x outer.
-    private func dense(_ input: UnsafePointer<T>, _ weight: Range<Int>, _ bias: Range<Int>,
-                       into output: UnsafeMutablePointer<T>, inner: Int, outer: Int, adding: Bool = false) {
+    private func dense(
+        _ input: UnsafePointer<T>, _ weight: Range<Int>, _ bias: Range<Int>,
+        into output: UnsafeMutablePointer<T>, inner: Int, outer: Int, adding: Bool = false
+    ) {
         for row in 0..<n {
             let y = output + row * outer
             for j in 0..<outer {
@@ -163,9 +178,11 @@ final class Pass<T: ModelScalar> {
 
     /// Given `dy` (n x outer) of `y = x W + b`: accumulates dW and db into the gradient and sets
     /// `inputGradient` (n x inner) to `dy W^T`.
-    private func denseBackward(_ dy: UnsafePointer<T>, input: UnsafePointer<T>, weightT: UnsafePointer<T>,
-                               weight: Range<Int>, bias: Range<Int>, inputGradient dx: UnsafeMutablePointer<T>,
-                               inner: Int, outer: Int) {
+    private func denseBackward(
+        _ dy: UnsafePointer<T>, input: UnsafePointer<T>, weightT: UnsafePointer<T>,
+        weight: Range<Int>, bias: Range<Int>, inputGradient dx: UnsafeMutablePointer<T>,
+        inner: Int, outer: Int
+    ) {
         let g = g!
         for row in 0..<n {
             let dyRow = dy + row * outer
@@ -186,8 +203,10 @@ final class Pass<T: ModelScalar> {
 
     /// Layer norm of each row of `input` (epsilon 1e-5), keeping the normalised rows and the
     /// reciprocal standard deviations for the backward pass.
-    private func layerNorm(_ input: UnsafePointer<T>, _ gain: Range<Int>, _ bias: Range<Int>,
-                           xhat: UnsafeMutablePointer<T>, rstd: UnsafeMutablePointer<T>, into output: UnsafeMutablePointer<T>) {
+    private func layerNorm(
+        _ input: UnsafePointer<T>, _ gain: Range<Int>, _ bias: Range<Int>,
+        xhat: UnsafeMutablePointer<T>, rstd: UnsafeMutablePointer<T>, into output: UnsafeMutablePointer<T>
+    ) {
         for row in 0..<n {
             let x = input + row * d
             var mean: T = 0
@@ -207,8 +226,10 @@ final class Pass<T: ModelScalar> {
 
     /// Given `dy` of a layer norm's output: accumulates the gain and bias gradients and adds
     /// the input gradient to the residual stream's `dx`.
-    private func layerNormBackward(_ dy: UnsafePointer<T>, xhat: UnsafePointer<T>, rstd: UnsafePointer<T>,
-                                   _ gain: Range<Int>, _ bias: Range<Int>) {
+    private func layerNormBackward(
+        _ dy: UnsafePointer<T>, xhat: UnsafePointer<T>, rstd: UnsafePointer<T>,
+        _ gain: Range<Int>, _ bias: Range<Int>
+    ) {
         let g = g!
         for row in 0..<n {
             var meanDxhat: T = 0, meanDxhatXhat: T = 0

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Numerical checks of the update bounds on the real optimizers. Each returns what it found
@@ -10,7 +10,8 @@ public enum Checks {
     /// The sequence that attains `bound` (Hölder's equality case), fed to the real optimizer;
     /// `observed` is the update at its last step. Elements beyond float32's range (below 1e-30
     /// of the largest) become 0, a quiet prefix.
-    public static func constructedWorstCase(_ name: String, probe: UpdateProbe, bound: HolderBound) throws -> BoundCheck {
+    public static func constructedWorstCase(_ name: String, probe: UpdateProbe, bound: HolderBound) throws -> BoundCheck
+    {
         let doubles = bound.worstCaseGradients()
         let largest = doubles.max() ?? 1
         let sequence = doubles.map { Float($0 / largest) }
@@ -50,9 +51,11 @@ public enum Checks {
             let parents = ranked.prefix(population / 4).map { candidates[$0] }
             // Every fifth generation, a quarter of fresh random restarts.
             let fresh = generation % 5 == 4 ? population / 4 : 0
-            candidates = parents + (0..<(population - parents.count - fresh)).map { index in
-                mutate(parents[index % parents.count], &rng)
-            } + (0..<fresh).map { _ in randomSequence() }
+            candidates =
+                parents
+                + (0..<(population - parents.count - fresh)).map { index in
+                    mutate(parents[index % parents.count], &rng)
+                } + (0..<fresh).map { _ in randomSequence() }
         }
         return BoundCheck(name: name, bound: bound, observed: best.value, sequence: best.sequence, step: best.step)
     }
@@ -91,21 +94,28 @@ public enum Checks {
         let families: [(String, () -> [Float])] = [
             ("heavy-tailed", { (0..<length).map { _ in rng.float(exponents: -20...10) } }),
             ("sparse", { (0..<length).map { _ in rng.next() % 4 == 0 ? rng.float(exponents: -10...10) : 0 } }),
-            ("sign-flipping", {
-                (0..<length).map { k in Float(k % 2 == 0 ? 1 : -1) * abs(rng.float(exponents: -1...1)) }
-            }),
-            ("bursting", {
-                let start = Int(rng.next() % UInt64(length))
-                let jump = Float(pow(2, 10 + rng.uniform() * 10))
-                return (0..<length).map { k in abs(rng.float(exponents: -2...0)) * (k >= start ? jump : 1) }
-            }),
+            (
+                "sign-flipping",
+                {
+                    (0..<length).map { k in Float(k % 2 == 0 ? 1 : -1) * abs(rng.float(exponents: -1...1)) }
+                }
+            ),
+            (
+                "bursting",
+                {
+                    let start = Int(rng.next() % UInt64(length))
+                    let jump = Float(pow(2, 10 + rng.uniform() * 10))
+                    return (0..<length).map { k in abs(rng.float(exponents: -2...0)) * (k >= start ? jump : 1) }
+                }
+            ),
         ]
         return try families.map { family, generate in
             let sequences = (0..<count).map { _ in generate() }
             let scores = try probe.largestUpdates(sequences)
             let best = scores.indices.max { scores[$0].value < scores[$1].value }!
-            return BoundCheck(name: "\(name): \(family)", bound: bound, observed: scores[best].value,
-                              sequence: sequences[best], step: scores[best].step)
+            return BoundCheck(
+                name: "\(name): \(family)", bound: bound, observed: scores[best].value,
+                sequence: sequences[best], step: scores[best].step)
         }
     }
 
@@ -118,7 +128,8 @@ public enum Checks {
         var rng = SplitMix64(seed: seed)
         let sequences = (0..<count).map { _ in (0..<length).map { _ in rng.float(exponents: -20...10) } }
         let updates = try ps.map { p in
-            try UpdateProbe.s3(beta1: beta, beta2: beta, p: p).largestUpdates(sequences, lastStepOnly: true).map(\.value)
+            try UpdateProbe.s3(beta1: beta, beta2: beta, p: p).largestUpdates(sequences, lastStepOnly: true).map(
+                \.value)
         }
         var largest = 0.0, pairs = 0
         for (lower, higher) in zip(updates, updates.dropFirst()) {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The largest per-coordinate update of a "moment over root-moment" optimizer, from Hölder's
@@ -88,8 +88,9 @@ public struct HolderBound: Sendable, Equatable {
 
     /// S3's update `n / b` after `steps` steps (Theorem 2), with separate coefficients allowed.
     public static func s3(beta1: Double, beta2: Double, p: Double, steps: Int, nesterov: Bool = true) -> HolderBound {
-        HolderBound(numerator: emaWeights(beta1, steps: steps, nesterov: nesterov),
-                    denominator: emaWeights(beta2, steps: steps, nesterov: nesterov), p: p)
+        HolderBound(
+            numerator: emaWeights(beta1, steps: steps, nesterov: nesterov),
+            denominator: emaWeights(beta2, steps: steps, nesterov: nesterov), p: p)
     }
 
     /// Weights of an exponential moving average (newest first); with `nesterov`, of

@@ -67,7 +67,8 @@ public enum NesterovForms {
             worst.real = max(worst.real, difference(y.map(Double.init), y2))
         }
         let norm = { (v: [Double]) in v.map { $0 * $0 }.reduce(0, +).squareRoot() }
-        return Comparison(formIAgainstII: worst.i, formIIIAgainstII: worst.iii, realSGDMAgainstII: worst.real,
-                          contraction: norm(y2) / norm(start))
+        return Comparison(
+            formIAgainstII: worst.i, formIIIAgainstII: worst.iii, realSGDMAgainstII: worst.real,
+            contraction: norm(y2) / norm(start))
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The bound and the observed maximum of Adam and S3 over a grid of coefficients.
@@ -31,8 +31,9 @@ public enum Sweep {
                         bound: .s3(beta1: b1, beta2: b2, p: p, steps: t))
                     return (p, check)
                 }
-                return Row(beta1: b1, beta2: b2, adamAsymptotic: HolderBound.adamAsymptotic(beta1: b1, beta2: b2),
-                           adam: adam, s3: s3)
+                return Row(
+                    beta1: b1, beta2: b2, adamAsymptotic: HolderBound.adamAsymptotic(beta1: b1, beta2: b2),
+                    adam: adam, s3: s3)
             }
         }
     }

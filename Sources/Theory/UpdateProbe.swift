@@ -18,7 +18,9 @@ public struct UpdateProbe {
     /// For each of `sequences` (equal lengths, oldest gradient first), the largest `|update|`
     /// over its steps and the step (0-based) where it occurred, or the last step's update when
     /// `lastStepOnly`.
-    public func largestUpdates(_ sequences: [[Float]], lastStepOnly: Bool = false) throws -> [(value: Double, step: Int)] {
+    public func largestUpdates(_ sequences: [[Float]], lastStepOnly: Bool = false) throws -> [(
+        value: Double, step: Int
+    )] {
         guard let length = sequences.first?.count else { return [] }
         precondition(sequences.allSatisfy { $0.count == length }, "sequences must have equal lengths")
         var optimizer = try make()
@@ -43,7 +45,8 @@ public struct UpdateProbe {
     /// The real S3 with weight decay 0 and `epsilon` 1e-30.
     public static func s3(beta1: Float, beta2: Float, p: Float, nesterov: Bool = true) -> UpdateProbe {
         UpdateProbe {
-            try S3(learningRate: 1, beta1: beta1, beta2: beta2, p: p, epsilon: 1e-30, weightDecay: 0, nesterov: nesterov)
+            try S3(
+                learningRate: 1, beta1: beta1, beta2: beta2, p: p, epsilon: 1e-30, weightDecay: 0, nesterov: nesterov)
         }
     }
 }

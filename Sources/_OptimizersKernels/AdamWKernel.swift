@@ -19,9 +19,11 @@ public struct AdamWArguments {
     public var maximum: UnsafeMutablePointer<Float>
 
     @inlinable
-    public init(decay: Float, beta1: Float, beta2: Float, stepSize: Float, inverseCorrection2: Float, epsilon: Float,
-                salt: UInt32, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-                v: UnsafeMutablePointer<Float>, maximum: UnsafeMutablePointer<Float>) {
+    public init(
+        decay: Float, beta1: Float, beta2: Float, stepSize: Float, inverseCorrection2: Float, epsilon: Float,
+        salt: UInt32, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+        v: UnsafeMutablePointer<Float>, maximum: UnsafeMutablePointer<Float>
+    ) {
         (self.decay, self.beta1, self.beta2, self.stepSize) = (decay, beta1, beta2, stepSize)
         (self.inverseCorrection2, self.epsilon, self.salt) = (inverseCorrection2, epsilon, salt)
         (self.x, self.g, self.m, self.v, self.maximum) = (x, g, m, v, maximum)
@@ -30,7 +32,8 @@ public struct AdamWArguments {
 
 /// AdamW's loop body for one storage of its moments, with or without AMSGrad.
 public struct AdamWKernel<Vector: FloatVector, Storage: MomentStorage, AMSGrad: StaticFlag>: ElementwiseKernel {
-    @usableFromInline let decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, inverseCorrection2, epsilon: Vector
+    @usableFromInline let decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, inverseCorrection2,
+        epsilon: Vector
     @usableFromInline let salt: Vector.Bits
     @usableFromInline let x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
     @usableFromInline let m, v, maximum: UnsafeMutablePointer<Float>
@@ -77,9 +80,11 @@ public struct AdamWKernel<Vector: FloatVector, Storage: MomentStorage, AMSGrad: 
 /// capped at the largest finite bfloat16 first.
 public enum AdamWBFloat16Moments: BFloat16PairStorage {
     @inlinable @inline(__always)
-    public static func store<V: FloatVector>(_ m: V, _ v: V, to firstBuffer: UnsafeMutablePointer<Float>,
-                                             _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int,
-                                             lanes: Int, seed: V.Bits) {
+    public static func store<V: FloatVector>(
+        _ m: V, _ v: V, to firstBuffer: UnsafeMutablePointer<Float>,
+        _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int,
+        lanes: Int, seed: V.Bits
+    ) {
         let bits = BFloat16Pair.mixed(seed), largest = V(repeating: BFloat16Pair.largestFinite)
         let moment = BFloat16Pair.dithered(m.lanesMin(largest).lanesMax(largest.negated), bits)
         let second = BFloat16Pair.dithered(v.lanesMin(largest), bits &>> 16)

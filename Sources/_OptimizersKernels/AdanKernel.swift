@@ -19,10 +19,12 @@ public struct AdanArguments {
     public var n: UnsafeMutablePointer<Float>, previous: UnsafeMutablePointer<Float>
 
     @inlinable
-    public init(decay: Float, proximal: Float, differenceScale: Float, beta1: Float, beta2: Float, beta3: Float,
-                inverseCorrection3: Float, momentumStep: Float, differenceStep: Float, epsilon: Float,
-                x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-                d: UnsafeMutablePointer<Float>, n: UnsafeMutablePointer<Float>, previous: UnsafeMutablePointer<Float>) {
+    public init(
+        decay: Float, proximal: Float, differenceScale: Float, beta1: Float, beta2: Float, beta3: Float,
+        inverseCorrection3: Float, momentumStep: Float, differenceStep: Float, epsilon: Float,
+        x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+        d: UnsafeMutablePointer<Float>, n: UnsafeMutablePointer<Float>, previous: UnsafeMutablePointer<Float>
+    ) {
         (self.decay, self.proximal, self.differenceScale) = (decay, proximal, differenceScale)
         (self.beta1, self.beta2, self.beta3) = (beta1, beta2, beta3)
         (self.inverseCorrection3, self.momentumStep, self.differenceStep, self.epsilon) =

@@ -75,7 +75,8 @@ extension ElementwiseKernel {
         KernelFunction { arguments, range, output in
             let kernel = Self(arguments.load(as: Arguments.self))
             guard let output else { return kernel.run(over: range) }
-            kernel.run(over: range, recordingInto: &output.assumingMemoryBound(to: PartialUpdateStatistics.self).pointee)
+            kernel.run(
+                over: range, recordingInto: &output.assumingMemoryBound(to: PartialUpdateStatistics.self).pointee)
         }
     }
 }
@@ -104,11 +105,11 @@ public struct KernelFunction: Sendable {
 }
 
 #if compiler(>=6.2)
-/// Kernel types are used from the entry closures, which run on any thread.
-public typealias KernelMetatype = SendableMetatype
+    /// Kernel types are used from the entry closures, which run on any thread.
+    public typealias KernelMetatype = SendableMetatype
 #else
-/// Kernel types are used from the entry closures (compilers before 6.2 do not check metatypes).
-public protocol KernelMetatype {}
+    /// Kernel types are used from the entry closures (compilers before 6.2 do not check metatypes).
+    public protocol KernelMetatype {}
 #endif
 
 /// Statistics of `|x_after - x_before| * scale` over some elements (`scale` is `1 / lr`: the
@@ -151,7 +152,8 @@ struct UpdateAccumulator<Vector: FloatVector> {
         var offset = 0
         while offset < count {
             let lanes = min(Vector.laneCount, count - offset)
-            let change = ((Vector(loadingFrom: after + offset, lanes: lanes) - Vector(loadingFrom: before + offset, lanes: lanes))
+            let change =
+                ((Vector(loadingFrom: after + offset, lanes: lanes) - Vector(loadingFrom: before + offset, lanes: lanes))
                 * scale).magnitudes
             largest = largest.lanesMax(change)
             let squared = change * change

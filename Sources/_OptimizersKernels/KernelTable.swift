@@ -45,7 +45,9 @@ public struct KernelTable: Sendable {
                 [S3Kernel<V, P, On, Float32Moments>.entry, S3Kernel<V, P, On, S3BFloat16Moments>.entry],
             ]
         }
-        s3Variants = [s3(PowerOne.self), s3(PowerTwo.self), s3(PowerThree.self), s3(PowerFour.self), s3(PowerGeneral.self)]
+        s3Variants = [
+            s3(PowerOne.self), s3(PowerTwo.self), s3(PowerThree.self), s3(PowerFour.self), s3(PowerGeneral.self),
+        ]
         firstNonFinite = NonFiniteScan.entry(V.self)
         tensorOperations = [
             TensorKernel<V, ZeroOperation>.entry, TensorKernel<V, CopyOperation>.entry,

@@ -7,8 +7,10 @@ public struct LionArguments {
     public var x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
 
     @inlinable
-    public init(decay: Float, learningRate: Float, beta1: Float, beta2: Float, x: UnsafeMutablePointer<Float>,
-                g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>) {
+    public init(
+        decay: Float, learningRate: Float, beta1: Float, beta2: Float, x: UnsafeMutablePointer<Float>,
+        g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
+    ) {
         (self.decay, self.learningRate, self.beta1, self.beta2, self.x, self.g, self.m) =
             (decay, learningRate, beta1, beta2, x, g, m)
     }

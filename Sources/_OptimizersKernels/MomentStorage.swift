@@ -1,25 +1,32 @@
 /// How a kernel's two moment buffers are held between steps: loads give float32 lanes, stores
 /// take them. `seed` is per-element bits a rounding may draw on.
 public protocol MomentStorage {
-    static func load<V: FloatVector>(_ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>,
-                                     at offset: Int, lanes: Int) -> (first: V, second: V)
-    static func store<V: FloatVector>(_ first: V, _ second: V, to firstBuffer: UnsafeMutablePointer<Float>,
-                                      _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int, lanes: Int,
-                                      seed: V.Bits)
+    static func load<V: FloatVector>(
+        _ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>,
+        at offset: Int, lanes: Int
+    ) -> (first: V, second: V)
+    static func store<V: FloatVector>(
+        _ first: V, _ second: V, to firstBuffer: UnsafeMutablePointer<Float>,
+        _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int, lanes: Int,
+        seed: V.Bits)
 }
 
 /// Two float32 buffers.
 public enum Float32Moments: MomentStorage {
     @inlinable @inline(__always)
-    public static func load<V: FloatVector>(_ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>,
-                                            at offset: Int, lanes: Int) -> (first: V, second: V) {
+    public static func load<V: FloatVector>(
+        _ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>,
+        at offset: Int, lanes: Int
+    ) -> (first: V, second: V) {
         (V(loadingFrom: first + offset, lanes: lanes), V(loadingFrom: second + offset, lanes: lanes))
     }
 
     @inlinable @inline(__always)
-    public static func store<V: FloatVector>(_ first: V, _ second: V, to firstBuffer: UnsafeMutablePointer<Float>,
-                                             _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int,
-                                             lanes: Int, seed: V.Bits) {
+    public static func store<V: FloatVector>(
+        _ first: V, _ second: V, to firstBuffer: UnsafeMutablePointer<Float>,
+        _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int,
+        lanes: Int, seed: V.Bits
+    ) {
         first.store(to: firstBuffer + offset, lanes: lanes)
         second.store(to: secondBuffer + offset, lanes: lanes)
     }
@@ -31,8 +38,10 @@ public protocol BFloat16PairStorage: MomentStorage {}
 
 extension BFloat16PairStorage {
     @inlinable @inline(__always)
-    public static func load<V: FloatVector>(_ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>,
-                                            at offset: Int, lanes: Int) -> (first: V, second: V) {
+    public static func load<V: FloatVector>(
+        _ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>,
+        at offset: Int, lanes: Int
+    ) -> (first: V, second: V) {
         let (high, low): (V, V) = BFloat16Pair.load(first + offset, lanes: lanes)
         return (high, low)
     }

@@ -16,9 +16,11 @@ public struct NAdamArguments {
     public var m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
 
     @inlinable
-    public init(decay: Float, coupledDecay: Float, beta1: Float, beta2: Float, inverseCorrection2: Float,
-                gradientStep: Float, momentumStep: Float, epsilon: Float, x: UnsafeMutablePointer<Float>,
-                g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) {
+    public init(
+        decay: Float, coupledDecay: Float, beta1: Float, beta2: Float, inverseCorrection2: Float,
+        gradientStep: Float, momentumStep: Float, epsilon: Float, x: UnsafeMutablePointer<Float>,
+        g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    ) {
         (self.decay, self.coupledDecay, self.beta1, self.beta2) = (decay, coupledDecay, beta1, beta2)
         (self.inverseCorrection2, self.gradientStep, self.momentumStep, self.epsilon) =
             (inverseCorrection2, gradientStep, momentumStep, epsilon)

@@ -30,9 +30,11 @@ public struct S3Arguments {
     public var r: UnsafeMutablePointer<Float>
 
     @inlinable
-    public init(decay: Float, learningRate: Float, epsilon: Float, beta1: Float, beta2: Float, p: Float,
-                x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-                r: UnsafeMutablePointer<Float>) {
+    public init(
+        decay: Float, learningRate: Float, epsilon: Float, beta1: Float, beta2: Float, p: Float,
+        x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+        r: UnsafeMutablePointer<Float>
+    ) {
         (self.decay, self.learningRate, self.epsilon, self.beta1, self.beta2, self.p) =
             (decay, learningRate, epsilon, beta1, beta2, p)
         bound = beta1 == beta2 ? 1 : .infinity
@@ -106,20 +108,26 @@ public struct S3Kernel<Vector: FloatVector, Power: PowerMean, Nesterov: StaticFl
     /// The first moment, the numerator and the means (lines 4 to 7 up to the roots) for the
     /// `lanes` elements at `i`.
     @inlinable @inline(__always)
-    func prepare(at i: Int, lanes: Int) -> (decayed: Vector, moment: Vector, numerator: Vector, means: PowerMeans<Vector>) {
+    func prepare(at i: Int, lanes: Int) -> (
+        decayed: Vector, moment: Vector, numerator: Vector, means: PowerMeans<Vector>
+    ) {
         let decayed = Vector(loadingFrom: x + i, lanes: lanes) * c.decay
         let gi = Vector(loadingFrom: g + i, lanes: lanes)
         let (stored, storedRoot): (Vector, Vector) = Storage.load(m, r, at: i, lanes: lanes)
         let mi = c.beta1 * stored + c.oneMinusBeta1 * gi
         let numerator = Nesterov.isOn ? c.beta1 * mi + c.oneMinusBeta1 * gi : mi
-        return (decayed, mi, numerator, Power.means(root: storedRoot, magnitude: gi.magnitudes, c, nesterov: Nesterov.isOn))
+        return (
+            decayed, mi, numerator, Power.means(root: storedRoot, magnitude: gi.magnitudes, c, nesterov: Nesterov.isOn)
+        )
     }
 
     /// Line 8 and the stores, from the decayed parameters, the moment, the numerator, and the
     /// means' roots.
     @inlinable @inline(__always)
-    func finish(at i: Int, lanes: Int, decayed: Vector, moment mi: Vector, numerator: Vector, root: Vector,
-                nesterovRoot: Vector, scale: Vector) {
+    func finish(
+        at i: Int, lanes: Int, decayed: Vector, moment mi: Vector, numerator: Vector, root: Vector,
+        nesterovRoot: Vector, scale: Vector
+    ) {
         let ri = root * scale
         let denominator = Nesterov.isOn ? nesterovRoot * scale : ri
         let ratio = (numerator / (denominator + c.epsilon)).lanesMin(c.bound).lanesMax(c.bound.negated)
@@ -132,8 +140,10 @@ public struct S3Kernel<Vector: FloatVector, Power: PowerMean, Nesterov: StaticFl
     public func apply(at i: Int, lanes: Int) {
         let (decayed, mi, numerator, means) = prepare(at: i, lanes: lanes)
         let root = Power.root(means.mean, c), nesterovRoot = Nesterov.isOn ? Power.root(means.nesterovMean, c) : root
-        finish(at: i, lanes: lanes, decayed: decayed, moment: mi, numerator: numerator, root: root, nesterovRoot: nesterovRoot,
-               scale: means.scale)
+        finish(
+            at: i, lanes: lanes, decayed: decayed, moment: mi, numerator: numerator, root: root,
+            nesterovRoot: nesterovRoot,
+            scale: means.scale)
     }
 
     @inlinable @inline(__always)
@@ -152,9 +162,10 @@ public struct S3Kernel<Vector: FloatVector, Power: PowerMean, Nesterov: StaticFl
                 (means[v], nesterovMeans[v]) = (prepared.means.mean, prepared.means.nesterovMean)
             }
             @inline(__always) func finish(_ v: Int, _ start: Int, lanes: Int) {
-                self.finish(at: start + v * width, lanes: lanes, decayed: decayed[v], moment: moments[v],
-                            numerator: numerators[v], root: means[v],
-                            nesterovRoot: Nesterov.isOn ? nesterovMeans[v] : means[v], scale: scales[v])
+                self.finish(
+                    at: start + v * width, lanes: lanes, decayed: decayed[v], moment: moments[v],
+                    numerator: numerators[v], root: means[v],
+                    nesterovRoot: Nesterov.isOn ? nesterovMeans[v] : means[v], scale: scales[v])
             }
             var start = range.lowerBound
             while start < range.upperBound {
@@ -184,9 +195,11 @@ public struct S3Kernel<Vector: FloatVector, Power: PowerMean, Nesterov: StaticFl
 /// rounding and the cap cannot break `|m| <= r` by an ulp either.
 public enum S3BFloat16Moments: BFloat16PairStorage {
     @inlinable @inline(__always)
-    public static func store<V: FloatVector>(_ m: V, _ r: V, to firstBuffer: UnsafeMutablePointer<Float>,
-                                             _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int,
-                                             lanes: Int, seed: V.Bits) {
+    public static func store<V: FloatVector>(
+        _ m: V, _ r: V, to firstBuffer: UnsafeMutablePointer<Float>,
+        _ secondBuffer: UnsafeMutablePointer<Float>, at offset: Int,
+        lanes: Int, seed: V.Bits
+    ) {
         let root = BFloat16Pair.nearest(r.lanesMin(V(repeating: BFloat16Pair.largestFinite)))
         let moment = BFloat16Pair.nearest(m).lanesMin(root).lanesMax(root.negated)
         BFloat16Pair.store(high: moment, low: root, to: firstBuffer + offset, lanes: lanes)
@@ -200,7 +213,9 @@ public struct PowerMeans<V: FloatVector> {
     public var mean: V, nesterovMean: V, scale: V
 
     @inlinable @inline(__always)
-    public init(mean: V, nesterovMean: V, scale: V) { (self.mean, self.nesterovMean, self.scale) = (mean, nesterovMean, scale) }
+    public init(mean: V, nesterovMean: V, scale: V) {
+        (self.mean, self.nesterovMean, self.scale) = (mean, nesterovMean, scale)
+    }
 }
 
 /// How S3 takes `|g|^p` and its root, for one p.
@@ -208,7 +223,9 @@ public protocol PowerMean {
     /// Whether the root is a long chain of dependent operations (the kernel then takes the
     /// roots of a block in a pass of their own).
     static var rootsAreLong: Bool { get }
-    static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool) -> PowerMeans<V>
+    static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool) -> PowerMeans<
+        V
+    >
     /// `x^(1/p)` of a mean.
     static func root<V: FloatVector>(_ x: V, _ c: S3Coefficients<V>) -> V
 }
@@ -218,9 +235,12 @@ public enum PowerOne: PowerMean {
     @inlinable public static var rootsAreLong: Bool { false }
 
     @inlinable @inline(__always)
-    public static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool) -> PowerMeans<V> {
+    public static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool)
+        -> PowerMeans<V>
+    {
         let mean = c.beta2 * r + c.oneMinusBeta2 * a
-        return PowerMeans(mean: mean, nesterovMean: nesterov ? c.beta2 * mean + c.oneMinusBeta2 * a : mean, scale: V(repeating: 1))
+        return PowerMeans(
+            mean: mean, nesterovMean: nesterov ? c.beta2 * mean + c.oneMinusBeta2 * a : mean, scale: V(repeating: 1))
     }
 
     @inlinable @inline(__always)
@@ -239,7 +259,9 @@ extension IntegerPowerMean {
     @inlinable public static var rootsAreLong: Bool { Self.self == PowerThree.self }
 
     @inlinable @inline(__always)
-    public static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool) -> PowerMeans<V> {
+    public static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool)
+        -> PowerMeans<V>
+    {
         let weighted = r * c.rootWeight
         let (down, up) = weighted.lanesMax(a).powerOfTwoScales
         let gradientTerm = c.oneMinusBeta2 * power(a * down)
@@ -262,7 +284,10 @@ public enum PowerThree: IntegerPowerMean {
 }
 
 public enum PowerFour: IntegerPowerMean {
-    @inlinable @inline(__always) public static func power<V: FloatVector>(_ x: V) -> V { let x2 = x * x; return x2 * x2 }
+    @inlinable @inline(__always) public static func power<V: FloatVector>(_ x: V) -> V {
+        let x2 = x * x
+        return x2 * x2
+    }
     @inlinable @inline(__always) public static func root<V: FloatVector>(_ x: V) -> V { x.squareRoots().squareRoots() }
 }
 
@@ -276,7 +301,9 @@ public enum PowerGeneral: PowerMean {
     @inlinable public static var rootsAreLong: Bool { true }
 
     @inlinable @inline(__always)
-    public static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool) -> PowerMeans<V> {
+    public static func means<V: FloatVector>(root r: V, magnitude a: V, _ c: S3Coefficients<V>, nesterov: Bool)
+        -> PowerMeans<V>
+    {
         let weighted = r * c.rootWeight
         let rootIsLarger = a .<= weighted
         let largest = a.replacing(with: weighted, where: rootIsLarger)

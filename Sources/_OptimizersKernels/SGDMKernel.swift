@@ -15,12 +15,16 @@ public struct SGDMArguments {
     public var buffer: UnsafeMutablePointer<Float>
 
     @inlinable
-    public init(learningRate: Float, weightDecay: Float, bufferScale: Float, gradientScale: Float, lookahead: Float,
-                gradientInDirection: Float, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                buffer: UnsafeMutablePointer<Float>) {
+    public init(
+        learningRate: Float, weightDecay: Float, bufferScale: Float, gradientScale: Float, lookahead: Float,
+        gradientInDirection: Float, x: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+        buffer: UnsafeMutablePointer<Float>
+    ) {
         (self.learningRate, self.weightDecay, self.bufferScale, self.gradientScale) =
             (learningRate, weightDecay, bufferScale, gradientScale)
-        (self.lookahead, self.gradientInDirection, self.x, self.g, self.buffer) = (lookahead, gradientInDirection, x, g, buffer)
+        (self.lookahead, self.gradientInDirection, self.x, self.g, self.buffer) = (
+            lookahead, gradientInDirection, x, g, buffer
+        )
     }
 }
 

@@ -14,7 +14,8 @@ public struct NonFiniteScan {
     /// exactly when the sum of its `x * 0` is 0. Two accumulators keep two add chains in flight.
     @inlinable @inline(__always)
     public static func firstNonFinite<V: FloatVector>(_ values: UnsafePointer<Float>, in range: Range<Int>, _: V.Type)
-        -> Int? {
+        -> Int?
+    {
         var start = range.lowerBound
         while start < range.upperBound {
             let length = min(blockSize, range.upperBound - start)
@@ -102,9 +103,13 @@ public struct TensorKernel<Vector: FloatVector, Operation: TensorOperationType>:
         case .copy: result = Vector(loadingFrom: source + i, lanes: lanes)
         case .scale: result = Vector(loadingFrom: destination + i, lanes: lanes) * factor
         case .addScaled:
-            result = Vector(loadingFrom: destination + i, lanes: lanes) + factor * Vector(loadingFrom: source + i, lanes: lanes)
+            result =
+                Vector(loadingFrom: destination + i, lanes: lanes) + factor
+                * Vector(loadingFrom: source + i, lanes: lanes)
         case .addThenDivide:
-            result = (Vector(loadingFrom: destination + i, lanes: lanes) + Vector(loadingFrom: source + i, lanes: lanes)) / factor
+            result =
+                (Vector(loadingFrom: destination + i, lanes: lanes) + Vector(loadingFrom: source + i, lanes: lanes))
+                / factor
         }
         result.store(to: destination + i, lanes: lanes)
     }
@@ -115,7 +120,9 @@ public protocol TensorOperationType { static var operation: TensorOperation { ge
 public enum ZeroOperation: TensorOperationType { @inlinable public static var operation: TensorOperation { .zero } }
 public enum CopyOperation: TensorOperationType { @inlinable public static var operation: TensorOperation { .copy } }
 public enum ScaleOperation: TensorOperationType { @inlinable public static var operation: TensorOperation { .scale } }
-public enum AddScaledOperation: TensorOperationType { @inlinable public static var operation: TensorOperation { .addScaled } }
+public enum AddScaledOperation: TensorOperationType {
+    @inlinable public static var operation: TensorOperation { .addScaled }
+}
 public enum AddThenDivideOperation: TensorOperationType {
     @inlinable public static var operation: TensorOperation { .addThenDivide }
 }
@@ -128,7 +135,9 @@ public struct SumOfSquaresArguments {
     public var partials: UnsafeMutablePointer<Double>
 
     @inlinable
-    public init(values: UnsafePointer<Float>, start: Int, end: Int, tileCount: Int, partials: UnsafeMutablePointer<Double>) {
+    public init(
+        values: UnsafePointer<Float>, start: Int, end: Int, tileCount: Int, partials: UnsafeMutablePointer<Double>
+    ) {
         (self.values, self.start, self.end, self.tileCount, self.partials) = (values, start, end, tileCount, partials)
     }
 
@@ -136,7 +145,9 @@ public struct SumOfSquaresArguments {
     @inlinable
     public func tile(_ t: Int) -> Range<Int> {
         let blocks = (end - start + 255) / 256
-        func boundary(_ index: Int) -> Int { index == tileCount ? end : min(end, start + blocks * index / tileCount * 256) }
+        func boundary(_ index: Int) -> Int {
+            index == tileCount ? end : min(end, start + blocks * index / tileCount * 256)
+        }
         return boundary(t)..<boundary(t + 1)
     }
 }

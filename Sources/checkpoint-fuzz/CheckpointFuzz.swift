@@ -17,13 +17,17 @@ import Optimizers
 /// Feeds `data` to every reader of outside bytes. A reader may refuse (throw); it may not trap,
 /// and what it accepts must be an optimizer that can take a step.
 func exercise(_ data: Data) {
-    if var optimizer = try? restoreOptimizer(binaryRepresentation: data), let count = optimizer.stateCount, count <= 1 << 16 {
+    if var optimizer = try? restoreOptimizer(binaryRepresentation: data), let count = optimizer.stateCount,
+        count <= 1 << 16
+    {
         var parameters = FlatTensor(repeating: 0.5, count: count)
         _ = try? optimizer.step(parameters: &parameters, gradients: FlatTensor(repeating: 0.25, count: count))
     }
     let decoder = JSONDecoder()
     if let checkpoint = try? decoder.decode(Checkpoint<S3>.self, from: data) { _ = try? S3(restoring: checkpoint) }
-    if let checkpoint = try? decoder.decode(Checkpoint<AdamW>.self, from: data) { _ = try? AdamW(restoring: checkpoint) }
+    if let checkpoint = try? decoder.decode(Checkpoint<AdamW>.self, from: data) {
+        _ = try? AdamW(restoring: checkpoint)
+    }
     _ = try? decoder.decode(ParameterGroups.self, from: data)
     _ = try? decoder.decode(NAdam.Configuration.self, from: data)
 }
@@ -42,7 +46,9 @@ func seeds() throws -> [(String, Data)] {
         func encode<T: StatefulOptimizer>(_ optimizer: T) throws -> [Data] {
             [try optimizer.checkpoint.binaryRepresentation(), try JSONEncoder().encode(optimizer.checkpoint)]
         }
-        for (kind, data) in zip(["bin", "json"], try encode(optimizers[index])) { result.append(("\(index).\(kind)", data)) }
+        for (kind, data) in zip(["bin", "json"], try encode(optimizers[index])) {
+            result.append(("\(index).\(kind)", data))
+        }
     }
     return result
 }
@@ -54,31 +60,32 @@ func fuzz(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 }
 
 #if FUZZING
-/// libFuzzer's entry point (SwiftPM links an executable's `@main` as its `main`, so libFuzzer's
-/// own `main` is not the one that runs).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzer(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+    /// libFuzzer's entry point (SwiftPM links an executable's `@main` as its `main`, so libFuzzer's
+    /// own `main` is not the one that runs).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runFuzzer(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 #endif
 
 @main
 enum CheckpointFuzz {
     static func main() throws {
         #if FUZZING
-        var argc = CommandLine.argc, argv = CommandLine.unsafeArgv
-        exit(runFuzzer(&argc, &argv) { fuzz($0, $1) })
+            var argc = CommandLine.argc, argv = CommandLine.unsafeArgv
+            exit(runFuzzer(&argc, &argv) { fuzz($0, $1) })
         #else
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "--write-seeds", arguments.count == 2 {
-            let folder = URL(fileURLWithPath: arguments[1])
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for (name, data) in try seeds() { try data.write(to: folder.appendingPathComponent(name)) }
-            return
-        }
-        for path in arguments { exercise(try Data(contentsOf: URL(fileURLWithPath: path))) }
-        print("replayed \(arguments.count) inputs")
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.first == "--write-seeds", arguments.count == 2 {
+                let folder = URL(fileURLWithPath: arguments[1])
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for (name, data) in try seeds() { try data.write(to: folder.appendingPathComponent(name)) }
+                return
+            }
+            for path in arguments { exercise(try Data(contentsOf: URL(fileURLWithPath: path))) }
+            print("replayed \(arguments.count) inputs")
         #endif
     }
 }

@@ -24,7 +24,9 @@ struct BFloat16MomentTests {
             #expect(abs(Double(m) - exactM) <= abs(exactM) * 0x1p-8, "m \(m) for g \(gradient)")
             #expect(abs(Double(r) - exactR) <= exactR * 0x1p-8, "r \(r) for g \(gradient)")
             #expect(abs(Double(slot) - exactM) <= abs(exactM) * 0x1p-7, "the slot reads as m")
-            #expect(optimizer.state.firstMoment[index] == m && optimizer.state.momentRoot[index] == r, "the accessors unpack")
+            #expect(
+                optimizer.state.firstMoment[index] == m && optimizer.state.momentRoot[index] == r,
+                "the accessors unpack")
         }
         #expect(try S3(learningRate: 1e-2).state.packedMoments == nil)
     }
@@ -33,8 +35,9 @@ struct BFloat16MomentTests {
     /// changes each step's size by about a percent, not its direction.
     @Test(arguments: [1, 2, 3] as [Float])
     func tracksFloat32Moments(p: Float) throws {
-        let worst = try Self.largestDifference(try S3(learningRate: Self.lr, p: p),
-                                               try S3(learningRate: Self.lr, p: p, momentPrecision: .bfloat16), seed: 11)
+        let worst = try Self.largestDifference(
+            try S3(learningRate: Self.lr, p: p),
+            try S3(learningRate: Self.lr, p: p, momentPrecision: .bfloat16), seed: 11)
         #expect(worst < 0.015, "p \(p): largest difference \(worst) of the distance lr * steps")
     }
 
@@ -59,7 +62,8 @@ struct BFloat16MomentTests {
         let encoded = try JSONEncoder().encode(try S3.Configuration(momentPrecision: .bfloat16))
         #expect(try JSONDecoder().decode(S3.Configuration.self, from: encoded).momentPrecision == .bfloat16)
         let adamW = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"weightDecay":0.01}"#
-        #expect(try JSONDecoder().decode(AdamW.Configuration.self, from: Data(adamW.utf8)) == (try AdamW.Configuration()))
+        #expect(
+            try JSONDecoder().decode(AdamW.Configuration.self, from: Data(adamW.utf8)) == (try AdamW.Configuration()))
     }
 
     /// AdamW rounds stochastically: its second moment keeps tracking a constant gradient,
@@ -105,8 +109,9 @@ struct BFloat16MomentTests {
 
     /// On random gradients AdamW with bfloat16 moments stays close to float32 AdamW.
     @Test func adamWTracksFloat32Moments() throws {
-        let worst = try Self.largestDifference(try AdamW(learningRate: Self.lr),
-                                               try AdamW(learningRate: Self.lr, momentPrecision: .bfloat16), seed: 12)
+        let worst = try Self.largestDifference(
+            try AdamW(learningRate: Self.lr),
+            try AdamW(learningRate: Self.lr, momentPrecision: .bfloat16), seed: 12)
         #expect(worst < 0.015, "largest difference \(worst) of the distance lr * steps")
     }
 
@@ -122,10 +127,11 @@ struct BFloat16MomentTests {
         var rng = SplitMix64(seed: seed)
         let scales = (0..<count).map { _ in rng.float(exponents: (-12)...2, zeroQuarters: 0) }
         for _ in 0..<steps {
-            let g = FlatTensor((0..<count).map { i -> Float in
-                let noise = Float(rng.next() % 2001) / 1000 - 1
-                return scales[i] * (0.5 + noise)
-            })
+            let g = FlatTensor(
+                (0..<count).map { i -> Float in
+                    let noise = Float(rng.next() % 2001) / 1000 - 1
+                    return scales[i] * (0.5 + noise)
+                })
             try full.step(parameters: &x, gradients: g)
             try half.step(parameters: &y, gradients: g)
         }

@@ -12,10 +12,12 @@ struct CallerMemoryTests {
     }
 
     func pointerStepsEqualTensorSteps(_ entry: Entry, count: Int) throws {
-        let groups = try ParameterGroups(parameterCount: count, [
-            ParameterGroup("biases", ranges: [0..<10, 400..<410], weightDecay: 0),
-            ParameterGroup("frozen", 200..<300, frozen: true),
-        ])
+        let groups = try ParameterGroups(
+            parameterCount: count,
+            [
+                ParameterGroup("biases", ranges: [0..<10, 400..<410], weightDecay: 0),
+                ParameterGroup("frozen", 200..<300, frozen: true),
+            ])
         var rng = SplitMix64(seed: 31)
         var tensor = randomTensor(count, &rng, exponents: -4...0)
         var array = Array(tensor)
@@ -25,7 +27,9 @@ struct CallerMemoryTests {
             let gArray = Array(g)
             if step % 2 == 0 {
                 try a.step(parameters: &tensor, gradients: g)
-                try array.withUnsafeMutableBufferPointer { x in try gArray.withUnsafeBufferPointer { try b.step(parameters: x, gradients: $0) } }
+                try array.withUnsafeMutableBufferPointer { x in
+                    try gArray.withUnsafeBufferPointer { try b.step(parameters: x, gradients: $0) }
+                }
             } else {
                 try a.step(parameters: &tensor, gradients: g, groups: groups)
                 try array.withUnsafeMutableBufferPointer { x in
@@ -62,15 +66,20 @@ struct CallerMemoryTests {
         let before = (optimizer, memory.map(\.bitPattern))
         memory.withUnsafeMutableBufferPointer { all in
             let x = UnsafeMutableBufferPointer(rebasing: all[0..<16])
-            for (g, expected) in [(UnsafeBufferPointer(rebasing: all[8..<24]), OptimizerError.overlappingBuffers),
-                                  (UnsafeBufferPointer(rebasing: all[16..<31]), .countMismatch(parameters: 16, gradients: 15))] {
+            for (g, expected) in [
+                (UnsafeBufferPointer(rebasing: all[8..<24]), OptimizerError.overlappingBuffers),
+                (UnsafeBufferPointer(rebasing: all[16..<31]), .countMismatch(parameters: 16, gradients: 15)),
+            ] {
                 #expect(throws: expected) { try optimizer.step(parameters: x, gradients: g) }
             }
             all[20] = .nan
             let error = #expect(throws: OptimizerError.self) {
                 try optimizer.step(parameters: x, gradients: UnsafeBufferPointer(rebasing: all[16..<32]))
             }
-            guard case .nonFiniteGradient(4, let value)? = error, value.isNaN else { Issue.record("\(String(describing: error))"); return }
+            guard case .nonFiniteGradient(4, let value)? = error, value.isNaN else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
             all[20] = gradients[4]
         }
         #expect(sameOptimizer(before.0, optimizer) && memory.map(\.bitPattern) == before.1)
@@ -81,7 +90,9 @@ struct CallerMemoryTests {
         var optimizer = try HalvingOptimizer(learningRate: 0.5)
         var x: [Float] = [4, 8]
         let g: [Float] = [2, 2]
-        try x.withUnsafeMutableBufferPointer { x in try g.withUnsafeBufferPointer { try optimizer.step(parameters: x, gradients: $0) } }
+        try x.withUnsafeMutableBufferPointer { x in
+            try g.withUnsafeBufferPointer { try optimizer.step(parameters: x, gradients: $0) }
+        }
         #expect(x == [3, 7] && optimizer.stepCount == 1)
     }
 }

@@ -43,7 +43,11 @@ struct CheckpointRobustnessTests {
         for bit in 0..<(8 * data.count) {
             var flipped = data
             flipped[bit / 8] ^= 1 << UInt8(bit % 8)
-            if Self.refusal(flipped) is CheckpointError { refused += 1 } else { Issue.record("\(entry.name): bit \(bit) accepted") }
+            if Self.refusal(flipped) is CheckpointError {
+                refused += 1
+            } else {
+                Issue.record("\(entry.name): bit \(bit) accepted")
+            }
         }
         #expect(refused == 8 * data.count)
     }
@@ -52,7 +56,9 @@ struct CheckpointRobustnessTests {
     func trailingBytesAreRefused(_ entry: Entry) throws {
         let data = try Self.small(entry)
         for count in 1...24 {
-            #expect(Self.refusal(data + Data(repeating: 0x5a, count: count)) as? CheckpointError == .trailingBytes(count: count))
+            #expect(
+                Self.refusal(data + Data(repeating: 0x5a, count: count)) as? CheckpointError
+                    == .trailingBytes(count: count))
         }
     }
 
@@ -63,7 +69,10 @@ struct CheckpointRobustnessTests {
         for huge: UInt64 in [1 << 31, 1 << 40, 1 << 61, UInt64(Int.max), .max] {
             let counts = file.buffers.indices.map { $0 == 0 ? huge : file.buffers[$0].count }
             let error = Self.refusal(file.rewritten(counts: counts))
-            guard case .truncated? = error as? CheckpointError else { Issue.record("count \(huge): \(String(describing: error))"); continue }
+            guard case .truncated? = error as? CheckpointError else {
+                Issue.record("count \(huge): \(String(describing: error))")
+                continue
+            }
         }
         for bufferCount: UInt32 in [1 << 31, .max] {
             guard case .truncated? = Self.refusal(file.rewritten(bufferCount: bufferCount)) as? CheckpointError else {
@@ -72,13 +81,17 @@ struct CheckpointRobustnessTests {
             }
         }
         for stateCount in [1 << 31, 1 << 40, 1 << 61, Int.max] {
-            let error = Self.refusal(file.rewritten { $0.replacingOccurrences(of: "\"stateCount\":3", with: "\"stateCount\":\(stateCount)") })
-            guard case .bufferCountMismatch(_, let expected, 3)? = error as? CheckpointError, expected == stateCount else {
+            let error = Self.refusal(
+                file.rewritten { $0.replacingOccurrences(of: "\"stateCount\":3", with: "\"stateCount\":\(stateCount)") }
+            )
+            guard case .bufferCountMismatch(_, let expected, 3)? = error as? CheckpointError, expected == stateCount
+            else {
                 Issue.record("stateCount \(stateCount): \(String(describing: error))")
                 continue
             }
         }
-        let negative = Self.refusal(file.rewritten { $0.replacingOccurrences(of: "\"stateCount\":3", with: "\"stateCount\":-3") })
+        let negative = Self.refusal(
+            file.rewritten { $0.replacingOccurrences(of: "\"stateCount\":3", with: "\"stateCount\":-3") })
         #expect(negative is CheckpointError)
     }
 
@@ -86,12 +99,18 @@ struct CheckpointRobustnessTests {
     func impossibleStepCountsAreRefused(_ entry: Entry) throws {
         let file = try CheckpointBytes(Self.small(entry))
         for step in [Int.max, -1, Int.min] {
-            let error = Self.refusal(file.rewritten { $0.replacingOccurrences(of: "\"step\":3", with: "\"step\":\(step)") })
-            #expect(error as? CheckpointError == .invalidStep(step: step, allowed: "0 ..< Int.max"), "\(entry.name) step \(step)")
+            let error = Self.refusal(
+                file.rewritten { $0.replacingOccurrences(of: "\"step\":3", with: "\"step\":\(step)") })
+            #expect(
+                error as? CheckpointError == .invalidStep(step: step, allowed: "0 ..< Int.max"),
+                "\(entry.name) step \(step)")
         }
         let fresh = try CheckpointBytes(Data(checkpointBytes(entry.make(learningRate: 1))))
         let error = Self.refusal(fresh.rewritten { $0.replacingOccurrences(of: "\"step\":0", with: "\"step\":5") })
-        guard case .invalidStep(5, _)? = error as? CheckpointError else { Issue.record("\(String(describing: error))"); return }
+        guard case .invalidStep(5, _)? = error as? CheckpointError else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
     }
 
     /// NaN and infinities in any buffer, through the binary file (the JSON route cannot even
@@ -102,8 +121,11 @@ struct CheckpointRobustnessTests {
         for index in file.buffers.indices where file.buffers[index].count > 0 {
             for bad: Float in [.nan, .infinity, -.infinity] {
                 var broken = file
-                withUnsafeBytes(of: bad.bitPattern.littleEndian) { broken.buffers[index].bytes.replaceSubrange(4..<8, with: $0) }
-                guard case .invalidBufferValue(_, 1, _, _)? = Self.refusal(broken.rewritten()) as? CheckpointError else {
+                withUnsafeBytes(of: bad.bitPattern.littleEndian) {
+                    broken.buffers[index].bytes.replaceSubrange(4..<8, with: $0)
+                }
+                guard case .invalidBufferValue(_, 1, _, _)? = Self.refusal(broken.rewritten()) as? CheckpointError
+                else {
                     Issue.record("\(entry.name): \(bad) in buffer \(index) accepted")
                     continue
                 }
@@ -116,7 +138,9 @@ struct CheckpointRobustnessTests {
     @Test func invariantBreakingStateIsRefused() throws {
         func setting(_ entry: Entry, buffer: Int, element: Int, to value: (Float) -> Float) throws -> Data {
             var file = try CheckpointBytes(Self.small(entry))
-            let old = file.buffers[buffer].bytes[(4 * element)..<(4 * element + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let old = file.buffers[buffer].bytes[(4 * element)..<(4 * element + 4)].reversed().reduce(UInt32(0)) {
+                $0 << 8 | UInt32($1)
+            }
             withUnsafeBytes(of: value(Float(bitPattern: old)).bitPattern.littleEndian) {
                 file.buffers[buffer].bytes.replaceSubrange((4 * element)..<(4 * element + 4), with: $0)
             }
@@ -153,7 +177,9 @@ struct CheckpointRobustnessTests {
 
     @Test func unknownOptimizersAreNamed() throws {
         let file = try CheckpointBytes(Self.small(Catalog.lion))
-        let data = file.rewritten { $0.replacingOccurrences(of: "\"optimizer\":\"Lion\"", with: "\"optimizer\":\"Adagrad\"") }
+        let data = file.rewritten {
+            $0.replacingOccurrences(of: "\"optimizer\":\"Lion\"", with: "\"optimizer\":\"Adagrad\"")
+        }
         #expect(Self.refusal(data) as? CheckpointError == .unknownOptimizer("Adagrad"))
     }
 
@@ -161,24 +187,34 @@ struct CheckpointRobustnessTests {
     @Test func invalidDecodedConfigurationsAreRefused() throws {
         func refuses<C: Decodable>(_: C.Type, _ json: String, _ name: String) {
             let error = #expect(throws: OptimizerError.self) { try JSONDecoder().decode(C.self, from: Data(json.utf8)) }
-            guard case .invalidHyperparameter(name, _, _)? = error else { Issue.record("\(C.self): \(String(describing: error))"); return }
+            guard case .invalidHyperparameter(name, _, _)? = error else {
+                Issue.record("\(C.self): \(String(describing: error))")
+                return
+            }
         }
         refuses(AdamW.Configuration.self, #"{"beta1":0.9,"beta2":1.5,"epsilon":-1,"weightDecay":0}"#, "beta2")
         refuses(AdamW.Configuration.self, #"{"beta1":0.9,"beta2":0.9,"epsilon":-1,"weightDecay":0}"#, "epsilon")
-        refuses(S3.Configuration.self, #"{"beta1":0.9,"beta2":0.9,"p":0.5,"epsilon":1e-8,"weightDecay":0,"nesterov":true}"#, "p")
+        refuses(
+            S3.Configuration.self, #"{"beta1":0.9,"beta2":0.9,"p":0.5,"epsilon":1e-8,"weightDecay":0,"nesterov":true}"#,
+            "p")
         refuses(SGDM.Configuration.self, #"{"momentum":0,"dampening":0,"nesterov":true,"weightDecay":0}"#, "momentum")
-        refuses(NAdam.Configuration.self,
-                #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weightDecay":-1,"momentumDecay":0.004,"decoupledWeightDecay":false}"#,
-                "weightDecay")
+        refuses(
+            NAdam.Configuration.self,
+            #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weightDecay":-1,"momentumDecay":0.004,"decoupledWeightDecay":false}"#,
+            "weightDecay")
         refuses(Lion.Configuration.self, #"{"beta1":1,"beta2":0.99,"weightDecay":0}"#, "beta1")
-        refuses(Adan.Configuration.self,
-                #"{"beta1":0.98,"beta2":0.92,"beta3":2,"epsilon":1e-8,"weightDecay":0.02,"decoupledWeightDecay":false}"#, "beta3")
+        refuses(
+            Adan.Configuration.self,
+            #"{"beta1":0.98,"beta2":0.92,"beta3":2,"epsilon":1e-8,"weightDecay":0.02,"decoupledWeightDecay":false}"#,
+            "beta3")
     }
 
     /// Decoded groups are validated as built ones: overlaps (also behind an empty range),
     /// out-of-range ranges, negative scales; unsorted groups are fine.
     @Test func invalidDecodedGroupsAreRefused() throws {
-        func decode(_ json: String) throws -> ParameterGroups { try JSONDecoder().decode(ParameterGroups.self, from: Data(json.utf8)) }
+        func decode(_ json: String) throws -> ParameterGroups {
+            try JSONDecoder().decode(ParameterGroups.self, from: Data(json.utf8))
+        }
         func group(_ name: String, _ ranges: String, scale: Float = 1) -> String {
             #"{"name":"\#(name)","ranges":\#(ranges),"learningRateScale":\#(scale),"frozen":false}"#
         }
@@ -190,9 +226,12 @@ struct CheckpointRobustnessTests {
             [group("a", "[[0,4]]", scale: -1)],
         ]
         for groups in invalid {
-            #expect(throws: OptimizerError.self) { try decode(#"{"parameterCount":20,"groups":[\#(groups.joined(separator: ","))]}"#) }
+            #expect(throws: OptimizerError.self) {
+                try decode(#"{"parameterCount":20,"groups":[\#(groups.joined(separator: ","))]}"#)
+            }
         }
-        let unsorted = try decode(#"{"parameterCount":20,"groups":[\#(group("b", "[[10,20]]")),\#(group("a", "[[0,10]]"))]}"#)
+        let unsorted = try decode(
+            #"{"parameterCount":20,"groups":[\#(group("b", "[[10,20]]")),\#(group("a", "[[0,10]]"))]}"#)
         #expect(unsorted.groups.map(\.name) == ["b", "a"])
     }
 }

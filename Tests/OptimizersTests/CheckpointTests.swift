@@ -70,7 +70,9 @@ struct CheckpointTests {
     @Test func damagedFilesAreRefusedAndChangeNothing() throws {
         var (optimizer, data) = try Self.trained()
         let before = optimizer
-        func expectRefused(_ bytes: Data, _ matches: (CheckpointError) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectRefused(
+            _ bytes: Data, _ matches: (CheckpointError) -> Bool, sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             let error = #expect(throws: CheckpointError.self, sourceLocation: sourceLocation) {
                 optimizer = try AdamW(restoring: Checkpoint(binaryRepresentation: bytes))
             }
@@ -124,9 +126,13 @@ struct CheckpointTests {
         let (optimizer, data) = try Self.trained()
         try optimizer.checkpoint.write(to: url)
         #expect(try Data(contentsOf: url) == data)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["optimizer.ckpt"], "no temporary file left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["optimizer.ckpt"],
+            "no temporary file left")
         // A folder that does not exist: an error, and nothing written.
-        #expect(throws: (any Error).self) { try optimizer.checkpoint.write(to: folder.appendingPathComponent("missing/x.ckpt")) }
+        #expect(throws: (any Error).self) {
+            try optimizer.checkpoint.write(to: folder.appendingPathComponent("missing/x.ckpt"))
+        }
     }
 
     /// Files written in format version 1 (FNV-1a checksum, no AMSGrad buffer) still restore.
@@ -144,7 +150,9 @@ struct CheckpointTests {
         try optimizer.step(parameters: &x, gradients: [1, 1])
         let data = try optimizer.checkpoint.binaryRepresentation()
         #expect(try HalvingOptimizer(restoring: Checkpoint(binaryRepresentation: data)) == optimizer)
-        #expect(throws: CheckpointError.unknownOptimizer("HalvingOptimizer")) { try restoreOptimizer(binaryRepresentation: data) }
+        #expect(throws: CheckpointError.unknownOptimizer("HalvingOptimizer")) {
+            try restoreOptimizer(binaryRepresentation: data)
+        }
     }
 }
 
@@ -175,7 +183,9 @@ struct HalvingOptimizer: StatefulOptimizer {
         try step(parameters: &parameters, gradients: gradients)
     }
 
-    mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups?) throws {
+    mutating func step(
+        shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor, groups: ParameterGroups?
+    ) throws {
         var slice = FlatTensor(parameters[shard])
         try step(parameters: &slice, gradients: gradients)
         for (offset, value) in slice.enumerated() { parameters[shard.lowerBound + offset] = value }

@@ -21,7 +21,8 @@ struct ClippingTests {
 
     @Test func hugeGradientsDoNotOverflowTheNorm() throws {
         var gradients: FlatTensor = [3e30, -4e30, 0]  // squares overflow float32
-        let exact = (Double(gradients[0]) * Double(gradients[0]) + Double(gradients[1]) * Double(gradients[1])).squareRoot()
+        let exact = (Double(gradients[0]) * Double(gradients[0]) + Double(gradients[1]) * Double(gradients[1]))
+            .squareRoot()
         let norm = try GradientClipping.clipGlobalNorm(&gradients, maxNorm: 1)
         #expect(abs(norm / exact - 1) < 1e-15, "overflowing blocks are summed in double precision")
         #expect(abs(gradients[0] - 0.6) < 1e-6 && abs(gradients[1] + 0.8) < 1e-6)
@@ -71,7 +72,9 @@ struct ClippingTests {
         var rng = SplitMix64(seed: 22)
         var tensor = randomTensor(3000, &rng, exponents: -10...5)
         var array = Array(tensor)
-        let expected = try withThreads(3, minimumElementsPerThread: 256) { try GradientClipping.clipGlobalNorm(&tensor, maxNorm: 2) }
+        let expected = try withThreads(3, minimumElementsPerThread: 256) {
+            try GradientClipping.clipGlobalNorm(&tensor, maxNorm: 2)
+        }
         let norm = try array.withUnsafeMutableBufferPointer { try GradientClipping.clipGlobalNorm($0, maxNorm: 2) }
         #expect(norm == expected && array.map(\.bitPattern) == tensor.map(\.bitPattern))
     }

@@ -18,12 +18,15 @@ struct ErrorTests {
         for (name, _) in entry.defaults {
             let values = try #require(Self.invalidValues[name], "no invalid values listed for \(name)")
             for value in values {
-                let error = try #require(throws: OptimizerError.self) { try entry.make(learningRate: 1e-3, [name: value]) }
+                let error = try #require(throws: OptimizerError.self) {
+                    try entry.make(learningRate: 1e-3, [name: value])
+                }
                 guard case let .invalidHyperparameter(reported, reportedValue, allowed) = error else {
                     Issue.record("\(entry.name).\(name) = \(value): \(error)")
                     continue
                 }
-                #expect(reported == name || (entry.name.hasPrefix("S3") && reported == "beta"), "\(entry.name): \(error)")
+                #expect(
+                    reported == name || (entry.name.hasPrefix("S3") && reported == "beta"), "\(entry.name): \(error)")
                 #expect(reportedValue.bitPattern == value.bitPattern || (value.isNaN && reportedValue.isNaN))
                 #expect(!allowed.isEmpty && "\(error)".contains(reported) && "\(error)".contains(allowed))
             }
@@ -31,10 +34,16 @@ struct ErrorTests {
     }
 
     @Test func nesterovSGDNeedsMomentumWithoutDampening() throws {
-        #expect(throws: OptimizerError.invalidHyperparameter(name: "momentum", value: 0, allowed: "(0, 1) when nesterov is true")) {
+        #expect(
+            throws: OptimizerError.invalidHyperparameter(
+                name: "momentum", value: 0, allowed: "(0, 1) when nesterov is true")
+        ) {
             try SGDM(learningRate: 0.1, momentum: 0, nesterov: true)
         }
-        #expect(throws: OptimizerError.invalidHyperparameter(name: "dampening", value: 0.5, allowed: "0 when nesterov is true")) {
+        #expect(
+            throws: OptimizerError.invalidHyperparameter(
+                name: "dampening", value: 0.5, allowed: "0 when nesterov is true")
+        ) {
             try SGDM(learningRate: 0.1, dampening: 0.5, nesterov: true)
         }
     }
@@ -91,8 +100,12 @@ struct ErrorTests {
             default: try S3(learningRate: 0.1, parameterCount: 4)
             }
         var parameters = FlatTensor(zeros: 5)
-        expectUnchanged(&optimizer, &parameters, FlatTensor(zeros: 5)) { $0 == .stateCountMismatch(state: 4, parameters: 5) }
-        #expect(throws: OptimizerError.invalidHyperparameter(name: "parameterCount", value: -1, allowed: "an integer >= 0")) {
+        expectUnchanged(&optimizer, &parameters, FlatTensor(zeros: 5)) {
+            $0 == .stateCountMismatch(state: 4, parameters: 5)
+        }
+        #expect(
+            throws: OptimizerError.invalidHyperparameter(name: "parameterCount", value: -1, allowed: "an integer >= 0")
+        ) {
             try AdamW(learningRate: 0.1, parameterCount: -1)
         }
     }

@@ -18,12 +18,14 @@ struct GoldenTests {
             let error = try atLevel(level) { try maximumError(entry, golden) }
             if error > worst.error { worst = (error, golden.name) }
         }
-        print("golden \(entry.name) vs \(file.reference) at \(level): worst scaled error \(worst.error) (\(worst.label))")
+        print(
+            "golden \(entry.name) vs \(file.reference) at \(level): worst scaled error \(worst.error) (\(worst.label))")
     }
 
     /// The largest scaled error over a case; records an issue at the first step out of tolerance.
     func maximumError(_ entry: Entry, _ golden: GoldenCase) throws -> Double {
-        var optimizer = try entry.make(learningRate: golden.learningRates[0], golden.hyperparameters, flags: golden.flags)
+        var optimizer = try entry.make(
+            learningRate: golden.learningRates[0], golden.hyperparameters, flags: golden.flags)
         var (parameters, gradients) = golden.inputs()
         let expected = golden.expected()
         #expect(expected.count == golden.recordedSteps.count, "\(golden.name)")
@@ -37,7 +39,9 @@ struct GoldenTests {
                 let error = scaledError(parameters[index], reference)
                 worst = max(worst, error)
                 if error > goldenTolerance {
-                    Issue.record("\(entry.name) \(golden.name): step \(t), x[\(index)] = \(parameters[index]), reference \(reference)")
+                    Issue.record(
+                        "\(entry.name) \(golden.name): step \(t), x[\(index)] = \(parameters[index]), reference \(reference)"
+                    )
                     return worst
                 }
             }

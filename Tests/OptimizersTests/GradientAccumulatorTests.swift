@@ -20,7 +20,8 @@ struct GradientAccumulatorTests {
             for i in 0..<count {
                 let values = batches.map { Double($0[i]) }
                 let exact = values.reduce(0, +) / Double(k)
-                let bound = Double(k - 1) * 0x1p-24 * values.map(abs).reduce(0, +) / Double(k) + Double(Float(exact).ulp) / 2
+                let bound =
+                    Double(k - 1) * 0x1p-24 * values.map(abs).reduce(0, +) / Double(k) + Double(Float(exact).ulp) / 2
                 #expect(abs(Double(accumulator.average[i]) - exact) <= bound, "k \(k), element \(i)")
             }
         }
@@ -50,7 +51,10 @@ struct GradientAccumulatorTests {
         let count = 3 * 64 + 11
         var rng = SplitMix64(seed: 91)
         let batches = (0..<3).map { _ in randomTensor(count, &rng, exponents: -10...3) }
-        var (a, b) = (try GradientAccumulator(parameterCount: count, microBatches: 3), try GradientAccumulator(parameterCount: count, microBatches: 3))
+        var (a, b) = (
+            try GradientAccumulator(parameterCount: count, microBatches: 3),
+            try GradientAccumulator(parameterCount: count, microBatches: 3)
+        )
         for batch in batches {
             try withThreads(3, minimumElementsPerThread: 64) { _ = try a.add(batch) }
             let array = Array(batch)

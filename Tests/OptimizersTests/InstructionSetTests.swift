@@ -15,17 +15,32 @@ struct InstructionSetTests {
             ("SGDM plain", { @Sendable in try SGDM(learningRate: 1e-2, momentum: 0, weightDecay: 0.1) }),
             ("SGDM nesterov", { @Sendable in try SGDM(learningRate: 1e-2, nesterov: true, weightDecay: 0.1) }),
             ("SGDM dampened", { @Sendable in try SGDM(learningRate: 1e-2, dampening: 0.3) }),
-            ("NAdam decoupled", { @Sendable in try NAdam(learningRate: 1e-2, weightDecay: 0.1, decoupledWeightDecay: true) }),
+            (
+                "NAdam decoupled",
+                { @Sendable in try NAdam(learningRate: 1e-2, weightDecay: 0.1, decoupledWeightDecay: true) }
+            ),
             ("Adan decoupled", { @Sendable in try Adan(learningRate: 1e-2, decoupledWeightDecay: true) }),
-            ("AdamW amsgrad bfloat16", { @Sendable in try AdamW(learningRate: 1e-2, amsgrad: true, momentPrecision: .bfloat16) }),
-            ("S3 separate betas", { @Sendable in try S3(learningRate: 1e-2, beta1: 0.9, beta2: 0.99, weightDecay: 0.1) }),
+            (
+                "AdamW amsgrad bfloat16",
+                { @Sendable in try AdamW(learningRate: 1e-2, amsgrad: true, momentPrecision: .bfloat16) }
+            ),
+            (
+                "S3 separate betas",
+                { @Sendable in try S3(learningRate: 1e-2, beta1: 0.9, beta2: 0.99, weightDecay: 0.1) }
+            ),
         ]
         for p: Float in [1, 2, 3, 4, 2.5, 8] {
             for nesterov in [true, false] {
                 for precision in [MomentPrecision.float32, .bfloat16] {
-                    variants.append(("S3 p=\(p) nesterov \(nesterov) \(precision)", { @Sendable in
-                        try S3(learningRate: 1e-2, p: p, weightDecay: 0.1, nesterov: nesterov, momentPrecision: precision)
-                    }))
+                    variants.append(
+                        (
+                            "S3 p=\(p) nesterov \(nesterov) \(precision)",
+                            { @Sendable in
+                                try S3(
+                                    learningRate: 1e-2, p: p, weightDecay: 0.1, nesterov: nesterov,
+                                    momentPrecision: precision)
+                            }
+                        ))
                 }
             }
         }
@@ -43,7 +58,8 @@ struct InstructionSetTests {
             #expect(InstructionSet.active == testedLevels.last)
             #expect(InstructionSet.selectionNote == nil)
         }
-        print("instruction-set levels tested: \(testedLevels.map(\.rawValue)); active: \(InstructionSet.active.rawValue)")
+        print(
+            "instruction-set levels tested: \(testedLevels.map(\.rawValue)); active: \(InstructionSet.active.rawValue)")
         for level in skippedLevels {
             print("instruction-set level \(level.rawValue) skipped: this machine or build cannot run it")
         }
@@ -91,12 +107,12 @@ struct InstructionSetTests {
             for threads in [1, 2, 3] {
                 try atLevel(level) {
                     try withThreads(threads, minimumElementsPerThread: Self.minimum) {
-                    var clipped = values, summed = values, scaled = values
-                    let norm = try GradientClipping.clipGlobalNorm(&clipped, maxNorm: 1)
-                    try summed.add(other, scaledBy: 0.37)
-                    scaled.scale(by: 1.7)
-                    let bits = [clipped, summed, scaled].flatMap { $0.map { UInt64($0.bitPattern) } }
-                    results.insert([norm.bitPattern] + bits)
+                        var clipped = values, summed = values, scaled = values
+                        let norm = try GradientClipping.clipGlobalNorm(&clipped, maxNorm: 1)
+                        try summed.add(other, scaledBy: 0.37)
+                        scaled.scale(by: 1.7)
+                        let bits = [clipped, summed, scaled].flatMap { $0.map { UInt64($0.bitPattern) } }
+                        results.insert([norm.bitPattern] + bits)
                     }
                 }
             }

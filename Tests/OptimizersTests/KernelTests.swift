@@ -26,7 +26,8 @@ struct KernelTests {
                     try whole.step(parameters: &x, gradients: g)
                     for i in 0..<count { try singles[i].step(parameters: &xs[i], gradients: [g[i]]) }
                 }
-                #expect(x.map(\.bitPattern) == xs.map { $0[0].bitPattern }, "\(entry.name), \(count) elements at \(level)")
+                #expect(
+                    x.map(\.bitPattern) == xs.map { $0[0].bitPattern }, "\(entry.name), \(count) elements at \(level)")
             }
         }
     }

@@ -1,5 +1,6 @@
-@testable import Optimizers
 import Testing
+
+@testable import Optimizers
 
 /// Multi-threaded steps against single-threaded ones.
 @Suite("Parallel steps")

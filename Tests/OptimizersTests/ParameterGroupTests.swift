@@ -22,9 +22,11 @@ struct ParameterGroupTests {
         #expect(reason([ParameterGroup("a", 0..<2, learningRateScale: -1)])?.contains("learningRateScale") == true)
         #expect(reason([ParameterGroup("a", 0..<2, weightDecay: .nan)])?.contains("weightDecay") == true)
         // An empty range hides no overlap.
-        #expect(reason([ParameterGroup("a", 0..<10), ParameterGroup("e", 3..<3), ParameterGroup("b", 9..<10)])?
-            .contains("overlaps") == true)
-        #expect(reason([ParameterGroup("a", ranges: [0..<5, 7..<9]), ParameterGroup("b", ranges: [5..<7, 9..<10])]) == nil)
+        #expect(
+            reason([ParameterGroup("a", 0..<10), ParameterGroup("e", 3..<3), ParameterGroup("b", 9..<10)])?
+                .contains("overlaps") == true)
+        #expect(
+            reason([ParameterGroup("a", ranges: [0..<5, 7..<9]), ParameterGroup("b", ranges: [5..<7, 9..<10])]) == nil)
     }
 
     /// A group behaves exactly like a separate optimizer with the group's learning rate and
@@ -32,10 +34,12 @@ struct ParameterGroupTests {
     @Test(arguments: Catalog.all)
     func groupsEqualSeparateOptimizersOnTheirSlices(_ entry: Entry) throws {
         let count = 40
-        let groups = try ParameterGroups(parameterCount: count, [
-            ParameterGroup("biases", ranges: [25..<33, 36..<38], learningRateScale: 2, weightDecay: 0),
-            ParameterGroup("decayed", 0..<17, learningRateScale: 0.5, weightDecay: 0.2),
-        ])
+        let groups = try ParameterGroups(
+            parameterCount: count,
+            [
+                ParameterGroup("biases", ranges: [25..<33, 36..<38], learningRateScale: 2, weightDecay: 0),
+                ParameterGroup("decayed", 0..<17, learningRateScale: 0.5, weightDecay: 0.2),
+            ])
         let lr: Float = 1e-2
         var grouped = try entry.make(learningRate: lr)
         var slices = try groups.groups.map { group in
@@ -44,7 +48,9 @@ struct ParameterGroupTests {
         var plain = try entry.make(learningRate: lr)
         var rng = SplitMix64(seed: 5)
         var x = randomTensor(count, &rng, exponents: -4...0)
-        func gather(_ tensor: FlatTensor, _ group: ParameterGroup) -> FlatTensor { FlatTensor(group.ranges.flatMap { tensor[$0] }) }
+        func gather(_ tensor: FlatTensor, _ group: ParameterGroup) -> FlatTensor {
+            FlatTensor(group.ranges.flatMap { tensor[$0] })
+        }
         var parts = groups.groups.map { gather(x, $0) }
         var whole = x
         for _ in 0..<5 {
@@ -58,24 +64,31 @@ struct ParameterGroupTests {
         for (index, group) in groups.groups.enumerated() {
             #expect(gather(x, group).map(\.bitPattern) == parts[index].map(\.bitPattern), "\(entry.name) \(group.name)")
         }
-        for i in [17, 20, 24, 33, 35, 38, 39] { #expect(x[i].bitPattern == whole[i].bitPattern, "\(entry.name) element \(i)") }
+        for i in [17, 20, 24, 33, 35, 38, 39] {
+            #expect(x[i].bitPattern == whole[i].bitPattern, "\(entry.name) element \(i)")
+        }
     }
 
     /// A frozen group's parameters and state stay bit for bit; the rest moves as without it.
     @Test(arguments: Catalog.all)
     func frozenGroupsLeaveParametersAndStateAlone(_ entry: Entry) throws {
         let count = 50, frozen = [3..<9, 30..<41]
-        let groups = try ParameterGroups(parameterCount: count, [ParameterGroup("frozen", ranges: frozen, frozen: true)])
+        let groups = try ParameterGroups(
+            parameterCount: count, [ParameterGroup("frozen", ranges: frozen, frozen: true)])
         var optimizer = try entry.make(learningRate: 1e-2)
         var rng = SplitMix64(seed: 8)
         var x = randomTensor(count, &rng, exponents: -4...0)
         try optimizer.step(parameters: &x, gradients: randomTensor(count, &rng, exponents: -8...2))  // some state
         let (xBefore, stateBefore) = (x, try Self.stateElements(optimizer))
-        for _ in 0..<4 { try optimizer.step(parameters: &x, gradients: randomTensor(count, &rng, exponents: -8...2), groups: groups) }
+        for _ in 0..<4 {
+            try optimizer.step(parameters: &x, gradients: randomTensor(count, &rng, exponents: -8...2), groups: groups)
+        }
         let stateAfter = try Self.stateElements(optimizer)
         #expect(optimizer.stepCount == 5, "the shared step count advances")
         for range in frozen {
-            #expect(x[range].map(\.bitPattern) == xBefore[range].map(\.bitPattern), "\(entry.name): frozen parameters moved")
+            #expect(
+                x[range].map(\.bitPattern) == xBefore[range].map(\.bitPattern), "\(entry.name): frozen parameters moved"
+            )
             for (before, after) in zip(stateBefore, stateAfter) where !before.isEmpty {
                 let slots = before.count == count ? range : 0..<0  // every state buffer is per element
                 #expect(Array(before[slots]) == Array(after[slots]), "\(entry.name): frozen state moved")
@@ -115,10 +128,12 @@ struct ParameterGroupTests {
     }
 
     @Test func groupsRoundTripThroughJSON() throws {
-        let groups = try ParameterGroups(parameterCount: 30, [
-            ParameterGroup("norms", ranges: [0..<2, 10..<12, 20..<22], weightDecay: 0),
-            ParameterGroup("head", 25..<30, learningRateScale: 0.1, frozen: true),
-        ])
+        let groups = try ParameterGroups(
+            parameterCount: 30,
+            [
+                ParameterGroup("norms", ranges: [0..<2, 10..<12, 20..<22], weightDecay: 0),
+                ParameterGroup("head", 25..<30, learningRateScale: 0.1, frozen: true),
+            ])
         let decoded = try JSONDecoder().decode(ParameterGroups.self, from: JSONEncoder().encode(groups))
         #expect(decoded == groups && decoded["head"]?.frozen == true)
     }

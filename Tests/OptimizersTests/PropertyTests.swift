@@ -1,7 +1,6 @@
 import Optimizers
 import Testing
 
-
 /// S3's update bound, and the equivalences between optimizers.
 @Suite("Properties")
 struct PropertyTests {
@@ -48,8 +47,9 @@ struct PropertyTests {
         for (label, exponents) in Self.distributions {
             for beta: Float in [0, 0.5, 0.9, 0.95, 0.999] {
                 for nesterov in [true, false] {
-                    var optimizer = try S3(learningRate: lr, beta: beta, p: p, weightDecay: weightDecay, nesterov: nesterov,
-                                           momentPrecision: precision)
+                    var optimizer = try S3(
+                        learningRate: lr, beta: beta, p: p, weightDecay: weightDecay, nesterov: nesterov,
+                        momentPrecision: precision)
                     var rng = SplitMix64(seed: UInt64(p * 1000) ^ UInt64(beta * 1e6))
                     var largest: Float = 0
                     for t in 1...200 {
@@ -63,7 +63,9 @@ struct PropertyTests {
                             largest = max(largest, abs(value) / lr)
                         }
                     }
-                    #expect(largest <= 1, "p \(p), beta \(beta), nesterov \(nesterov), \(precision), \(label), \(level): \(largest)")
+                    #expect(
+                        largest <= 1,
+                        "p \(p), beta \(beta), nesterov \(nesterov), \(precision), \(label), \(level): \(largest)")
                     #expect(largest.isFinite)
                 }
             }
@@ -154,7 +156,8 @@ struct PropertyTests {
         #expect(amsgrad.state.maximumSecondMoment.map(\.bitPattern) == amsgrad.state.secondMoment.map(\.bitPattern))
         try plain.step(parameters: &x, gradients: FlatTensor(zeros: 19))  // v falls; vmax does not
         try amsgrad.step(parameters: &y, gradients: FlatTensor(zeros: 19))
-        #expect(zip(x, y).allSatisfy { abs($0) < abs($1) || $0 == $1 } && x != y, "a larger denominator, a smaller step")
+        #expect(
+            zip(x, y).allSatisfy { abs($0) < abs($1) || $0 == $1 } && x != y, "a larger denominator, a smaller step")
     }
 
     /// NAdam with decoupled weight decay 0 equals NAdam with coupled weight decay 0, and S3 with

@@ -45,7 +45,8 @@ struct ReadmeExampleTests {
     /// (indented by four spaces there), without that indentation.
     static func example(in path: String, between begin: String, and end: String) throws -> String {
         let source = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
-        let example = try #require(source.components(separatedBy: "    // \(begin)\n").last?.components(separatedBy: "    // \(end)").first)
+        let example = try #require(
+            source.components(separatedBy: "    // \(begin)\n").last?.components(separatedBy: "    // \(end)").first)
         return example.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
     }

@@ -17,12 +17,14 @@ struct ScheduleTests {
 
         let paper = try LearningRateSchedule.warmupCosine(peak: 3e-3, warmupSteps: 10, totalSteps: 110)
         #expect(paper(0) == 3e-4 && paper(9) == 3e-3 && paper(10) == 3e-3)
-        #expect(abs(paper(60) - 3e-3 * 0.55) < 1e-9 && abs(paper(110) - 3e-4) < 1e-10 && abs(paper(5000) - 3e-4) < 1e-10)
+        #expect(
+            abs(paper(60) - 3e-3 * 0.55) < 1e-9 && abs(paper(110) - 3e-4) < 1e-10 && abs(paper(5000) - 3e-4) < 1e-10)
 
         let decay = try LearningRateSchedule.stepDecay(initial: 1, factor: 0.5, every: 10)
         #expect([0, 9, 10, 25, 30].map { decay($0) } == [1, 1, 0.5, 0.25, 0.125])
 
-        let joined = try LearningRateSchedule.join([.constant(1), .linearWarmup(to: 2, steps: 2), .constant(3)], boundaries: [5, 7])
+        let joined = try LearningRateSchedule.join(
+            [.constant(1), .linearWarmup(to: 2, steps: 2), .constant(3)], boundaries: [5, 7])
         #expect((0...8).map { joined($0) } == [1, 1, 1, 1, 1, 1, 2, 3, 3])
         #expect(joined(-3) == 1, "negative steps are step 0")
     }
@@ -35,7 +37,9 @@ struct ScheduleTests {
             try LearningRateSchedule.cosineDecay(from: 1, to: 0, steps: 0)
         }
         #expect(throws: OptimizerError.self) { try LearningRateSchedule.stepDecay(initial: 1, factor: 1.5, every: 3) }
-        #expect(throws: OptimizerError.self) { try LearningRateSchedule.join([.constant(1), .constant(2)], boundaries: []) }
+        #expect(throws: OptimizerError.self) {
+            try LearningRateSchedule.join([.constant(1), .constant(2)], boundaries: [])
+        }
         #expect(throws: OptimizerError.self) {
             try LearningRateSchedule.join([.constant(1), .constant(2), .constant(3)], boundaries: [4, 4])
         }
@@ -43,8 +47,12 @@ struct ScheduleTests {
 
     /// Counts at the edge of `Int` throw or work; they never trap.
     @Test func extremeCountsThrowOrWork() throws {
-        #expect(throws: OptimizerError.self) { try LearningRateSchedule.warmupCosine(peak: 1, warmupSteps: Int.max, totalSteps: Int.max) }
-        #expect(throws: OptimizerError.self) { try LearningRateSchedule.warmupCosine(peak: 1, warmupSteps: -1, totalSteps: 10) }
+        #expect(throws: OptimizerError.self) {
+            try LearningRateSchedule.warmupCosine(peak: 1, warmupSteps: Int.max, totalSteps: Int.max)
+        }
+        #expect(throws: OptimizerError.self) {
+            try LearningRateSchedule.warmupCosine(peak: 1, warmupSteps: -1, totalSteps: 10)
+        }
         let long = try LearningRateSchedule.warmupCosine(peak: 1, warmupSteps: Int.max - 1, totalSteps: Int.max)
         #expect(long(Int.max) == 0.1 && long(Int.max - 2) == 1)
         let warmup = try LearningRateSchedule.linearWarmup(to: 2, steps: Int.max)

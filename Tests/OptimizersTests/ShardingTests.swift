@@ -9,10 +9,12 @@ struct ShardingTests {
     @Test(arguments: Catalog.all)
     func shardsEqualTheWholeBuffer(_ entry: Entry) throws {
         let count = 203
-        let groups = try ParameterGroups(parameterCount: count, [
-            ParameterGroup("embedding", 0..<90, learningRateScale: 0.5, weightDecay: 0.1),
-            ParameterGroup("norms", ranges: [120..<150, 190..<195], weightDecay: 0),
-        ])
+        let groups = try ParameterGroups(
+            parameterCount: count,
+            [
+                ParameterGroup("embedding", 0..<90, learningRateScale: 0.5, weightDecay: 0.1),
+                ParameterGroup("norms", ranges: [120..<150, 190..<195], weightDecay: 0),
+            ])
         let shards = try Sharding.ranges(parameterCount: count, shards: 3)
         var whole = try entry.make(learningRate: 1e-2)
         var parts = try shards.map { _ in try entry.make(learningRate: 1e-2) }
@@ -32,13 +34,15 @@ struct ShardingTests {
     @Test func shardRangesCoverTheBuffer() throws {
         let ranges = try Sharding.ranges(parameterCount: 1000, shards: 3)
         #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == 1000)
-        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && $1.lowerBound % 16 == 0 })
+        #expect(
+            zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && $1.lowerBound % 16 == 0 })
         #expect(throws: OptimizerError.self) { try Sharding.ranges(parameterCount: 10, shards: 0) }
         #expect(throws: OptimizerError.self) { try Sharding.ranges(parameterCount: -1, shards: 2) }
         #expect(throws: OptimizerError.self) { try Sharding.ranges(parameterCount: 10, shards: Int.max) }
         // The largest buffers split without overflowing.
         let huge = try Sharding.ranges(parameterCount: Int.max, shards: 2)
-        #expect(huge.first?.lowerBound == 0 && huge.last?.upperBound == Int.max && huge[0].upperBound == huge[1].lowerBound)
+        #expect(
+            huge.first?.lowerBound == 0 && huge.last?.upperBound == Int.max && huge[0].upperBound == huge[1].lowerBound)
     }
 
     @Test func invalidShardsChangeNothing() throws {

@@ -13,11 +13,14 @@ struct TelemetryTests {
     }
 
     func telemetryMatches(_ entry: Entry, count: Int) throws {
-        let groups = try ParameterGroups(parameterCount: count, [
-            ParameterGroup("head", ranges: [0..<(count / 4), (count / 2)..<(count / 2 + 5)], learningRateScale: 0.5),
-            ParameterGroup("still", (count / 4)..<(count / 3), learningRateScale: 0),
-            ParameterGroup("frozen", (count / 3)..<(count / 2), frozen: true),
-        ])
+        let groups = try ParameterGroups(
+            parameterCount: count,
+            [
+                ParameterGroup(
+                    "head", ranges: [0..<(count / 4), (count / 2)..<(count / 2 + 5)], learningRateScale: 0.5),
+                ParameterGroup("still", (count / 4)..<(count / 3), learningRateScale: 0),
+                ParameterGroup("frozen", (count / 3)..<(count / 2), frozen: true),
+            ])
         var recorded = try entry.make(learningRate: 1e-2, ["weightDecay": 0])
         recorded.recordsTelemetry = true
         var plain = try entry.make(learningRate: 1e-2, ["weightDecay": 0])
@@ -34,7 +37,10 @@ struct TelemetryTests {
             let telemetry = try #require(recorded.telemetry)
             func direct(_ indices: [Int], _ lr: Float) -> (Float, Double) {
                 let changes = indices.map { abs((x[$0] - before[$0]) * (1 / lr)) }  // as recorded: times 1/lr
-                return (changes.max() ?? 0, (changes.map { Double($0) * Double($0) }.reduce(0, +) / Double(indices.count)).squareRoot())
+                return (
+                    changes.max() ?? 0,
+                    (changes.map { Double($0) * Double($0) }.reduce(0, +) / Double(indices.count)).squareRoot()
+                )
             }
             let (headLargest, headRMS) = direct(head, 5e-3), (restLargest, _) = direct(rest, 1e-2)
             #expect(telemetry.groups["head"]?.largest == headLargest)
@@ -73,7 +79,9 @@ struct TelemetryTests {
             if t > 200 { gradient *= 0.999 / 0.9 }
             try s3.step(parameters: &a, gradients: [gradient])
             try adam.step(parameters: &b, gradients: [gradient])
-            largest = (max(largest.s3, s3.telemetry!.overall.largest), max(largest.adam, adam.telemetry!.overall.largest))
+            largest = (
+                max(largest.s3, s3.telemetry!.overall.largest), max(largest.adam, adam.telemetry!.overall.largest)
+            )
         }
         #expect(largest.s3 <= 1.0001 && largest.adam > 3, "\(largest)")
         s3.recordsTelemetry = false

@@ -28,9 +28,11 @@ func readmeTrainingLoopExample() throws -> (first: Float, last: Float, resumed: 
             let scale = 2 / Float(batch.count)
             for (x, y) in batch {
                 let h = (0..<hidden).map { j in
-                    tanh((0..<inputs).reduce(parameters[b1.lowerBound + j]) { $0 + parameters[j * inputs + $1] * x[$1] })
+                    tanh(
+                        (0..<inputs).reduce(parameters[b1.lowerBound + j]) { $0 + parameters[j * inputs + $1] * x[$1] })
                 }
-                let error = (0..<hidden).reduce(parameters[b2.lowerBound]) { $0 + parameters[w2.lowerBound + $1] * h[$1] } - y
+                let error =
+                    (0..<hidden).reduce(parameters[b2.lowerBound]) { $0 + parameters[w2.lowerBound + $1] * h[$1] } - y
                 loss += error * error / Float(batch.count)
                 gradients[b2.lowerBound] += scale * error
                 for j in 0..<hidden {
@@ -62,10 +64,13 @@ func readmeTrainingLoopExample() throws -> (first: Float, last: Float, resumed: 
     var optimizer = try makeOptimizer("S3")
     optimizer.recordsTelemetry = true  // the largest |update| / lr of each step: the spike early warning
     // One group for the biases of both layers: no weight decay there.
-    let groups = try ParameterGroups(parameterCount: model.parameters.count, [
-        ParameterGroup("biases", ranges: [model.b1, model.b2], weightDecay: 0),
-    ])
-    let schedule = try LearningRateSchedule.warmupCosine(peak: optimizer is S3 ? 0.03 : 0.003, warmupSteps: 25, totalSteps: 250)
+    let groups = try ParameterGroups(
+        parameterCount: model.parameters.count,
+        [
+            ParameterGroup("biases", ranges: [model.b1, model.b2], weightDecay: 0)
+        ])
+    let schedule = try LearningRateSchedule.warmupCosine(
+        peak: optimizer is S3 ? 0.03 : 0.003, warmupSteps: 25, totalSteps: 250)
     var accumulator = try GradientAccumulator(parameterCount: model.parameters.count, microBatches: 4)
 
     for microBatch in 0..<1000 {
@@ -77,7 +82,9 @@ func readmeTrainingLoopExample() throws -> (first: Float, last: Float, resumed: 
         if !(optimizer is S3) { try accumulator.clipAverage(toGlobalNorm: 1) }  // the paper clips all but S3
         optimizer.learningRate = schedule(optimizer.stepCount)
         try model.parameters.withUnsafeMutableBufferPointer { parameters in
-            try accumulator.average.withUnsafeBufferPointer { try optimizer.step(parameters: parameters, gradients: $0, groups: groups) }
+            try accumulator.average.withUnsafeBufferPointer {
+                try optimizer.step(parameters: parameters, gradients: $0, groups: groups)
+            }
         }
         if optimizer.stepCount % 50 == 0, let telemetry = optimizer.telemetry {
             print("step", optimizer.stepCount, "loss", loss, "largest update / lr", telemetry.overall.largest)
@@ -104,7 +111,10 @@ struct TrainingLoopExampleTests {
     }
 
     @Test func trainingLoopExampleIsTheOneInTheReadme() throws {
-        let example = try ReadmeExampleTests.example(in: #filePath, between: "Training loop begin", and: "Training loop end")
-        #expect(try ReadmeExampleTests.readme().contains("```swift\nimport Foundation\nimport Optimizers\n\n" + example + "```"))
+        let example = try ReadmeExampleTests.example(
+            in: #filePath, between: "Training loop begin", and: "Training loop end")
+        #expect(
+            try ReadmeExampleTests.readme().contains(
+                "```swift\nimport Foundation\nimport Optimizers\n\n" + example + "```"))
     }
 }

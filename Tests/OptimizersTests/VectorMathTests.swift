@@ -6,8 +6,10 @@ import _OptimizersKernels
 @Suite("Vector math")
 struct VectorMathTests {
     /// Fills vectors of `V` from `value`, `count` vectors at a time, and checks every lane with `check`.
-    static func lanes<V: FloatVector>(_: V.Type, vectors: Int, _ value: (inout SplitMix64) -> Float, seed: UInt64,
-                                      _ check: (V) -> Void) {
+    static func lanes<V: FloatVector>(
+        _: V.Type, vectors: Int, _ value: (inout SplitMix64) -> Float, seed: UInt64,
+        _ check: (V) -> Void
+    ) {
         var rng = SplitMix64(seed: seed)
         for _ in 0..<vectors {
             var v = V(repeating: 0)

@@ -1,7 +1,8 @@
 import Foundation
 import Optimizers
-@testable import Studies
 import Testing
+
+@testable import Studies
 
 @Suite("Studies: data and models")
 struct DataAndModelTests {
@@ -23,15 +24,18 @@ struct DataAndModelTests {
         let images = (0..<6).map { _ in (0..<5).map { _ in Double.random(in: -1...1, using: &generator) } }
         let labels = [0, 1, 2, 1, 0, 2]
         let batch = [0, 1, 2, 3, 4, 5, 2]  // a repeated row too
-        let p = model.initialParameters(seed: 7, as: Double.self).map { $0 + Double.random(in: -0.1...0.1, using: &generator) }
+        let p = model.initialParameters(seed: 7, as: Double.self).map {
+            $0 + Double.random(in: -0.1...0.1, using: &generator)
+        }
         let (_, gradient, _) = model.lossAndGradient(p, images: images, labels: labels, batch: batch)
         var worst = 0.0
         for index in p.indices {
             var plus = p, minus = p
             plus[index] += 1e-6
             minus[index] -= 1e-6
-            let numeric = (model.lossAndGradient(plus, images: images, labels: labels, batch: batch).loss
-                - model.lossAndGradient(minus, images: images, labels: labels, batch: batch).loss) / 2e-6
+            let numeric =
+                (model.lossAndGradient(plus, images: images, labels: labels, batch: batch).loss
+                    - model.lossAndGradient(minus, images: images, labels: labels, batch: batch).loss) / 2e-6
             worst = max(worst, abs(numeric - gradient[index]) / max(1e-3, abs(numeric)))
         }
         #expect(worst < 1e-6, "worst relative gradient error \(worst)")
@@ -45,7 +49,9 @@ struct DataAndModelTests {
         var generator = StudyRandom(seed: 5)
         let sequences = (0..<3).map { _ in (0...4).map { _ in Int.random(in: 0..<5, using: &generator) } }
         // Larger than the initialisation so attention and GELU are far from linear.
-        let p = model.initialParameters(seed: 9, as: Double.self).map { $0 + Double.random(in: -0.5...0.5, using: &generator) }
+        let p = model.initialParameters(seed: 9, as: Double.self).map {
+            $0 + Double.random(in: -0.5...0.5, using: &generator)
+        }
         let (loss, gradient, _) = model.lossAndGradient(p, sequences: sequences)
         #expect(loss > 0 && gradient.count == model.parameterCount)
         var worst = 0.0
@@ -53,8 +59,9 @@ struct DataAndModelTests {
             var plus = p, minus = p
             plus[index] += 1e-6
             minus[index] -= 1e-6
-            let numeric = (model.lossAndGradient(plus, sequences: sequences, gradient: false).loss
-                - model.lossAndGradient(minus, sequences: sequences, gradient: false).loss) / 2e-6
+            let numeric =
+                (model.lossAndGradient(plus, sequences: sequences, gradient: false).loss
+                    - model.lossAndGradient(minus, sequences: sequences, gradient: false).loss) / 2e-6
             worst = max(worst, abs(numeric - gradient[index]) / max(1e-3, abs(numeric)))
         }
         #expect(worst < 1e-6, "worst relative gradient error \(worst)")

@@ -1,7 +1,8 @@
 import Foundation
 import Optimizers
-@testable import Studies
 import Testing
+
+@testable import Studies
 
 @Suite("Studies: text and protocol")
 struct StudyProtocolTests {
@@ -23,11 +24,14 @@ struct StudyProtocolTests {
     /// lowest validation loss, 10x is ten times it, AdamW's long run has twice the steps, and
     /// the results do not depend on how the runs were spread over threads.
     @Test func theProtocolPicksTheBestRateAndIsDeterministic() throws {
-        var study = Study(task: try DigitsTask(hidden: 4, batchSize: 8), steps: 6, seeds: [1, 2], learningRates: [1e-3, 1e-1])
+        var study = Study(
+            task: try DigitsTask(hidden: 4, batchSize: 8), steps: 6, seeds: [1, 2], learningRates: [1e-3, 1e-1])
         (study.betas, study.ps) = ([0.9], [1, 3])
         let result = try study.run(), again = try study.run()
         #expect(result.search.count == 12 && result.best.count == 6 && result.tenTimes.count == 6)
-        #expect(result.ablation.count == 2 * Study<DigitsTask>.ablationVariants.count && result.grid.count == 1 && result.grid[0].count == 2)
+        #expect(
+            result.ablation.count == 2 * Study<DigitsTask>.ablationVariants.count && result.grid.count == 1
+                && result.grid[0].count == 2)
         for (best, tenTimes) in zip(result.best, result.tenTimes) {
             let candidates = result.search.filter { $0.optimizer == best.optimizer }
             #expect(best.learningRate == candidates.min { $0.meanValidationLoss < $1.meanValidationLoss }!.learningRate)

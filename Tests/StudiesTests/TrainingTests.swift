@@ -1,7 +1,8 @@
 import Foundation
 import Optimizers
-@testable import Studies
 import Testing
+
+@testable import Studies
 
 @Suite("Studies: end to end")
 struct TrainingTests {
@@ -16,14 +17,16 @@ struct TrainingTests {
         var generator = StudyRandom(seed: 4)
         for _ in 0..<250 {
             let batch = (0..<32).map { _ in training[Int.random(in: 0..<training.count, using: &generator)] }
-            let (_, gradient, _) = model.lossAndGradient(Array(parameters), images: digits.images,
-                                                         labels: digits.labels, batch: batch)
+            let (_, gradient, _) = model.lossAndGradient(
+                Array(parameters), images: digits.images,
+                labels: digits.labels, batch: batch)
             var gradients = FlatTensor(gradient)
             if name != "S3" { try GradientClipping.clipGlobalNorm(&gradients, maxNorm: 1) }  // the paper's setting
             try optimizer.step(parameters: &parameters, gradients: gradients)
         }
-        let (_, _, correct) = model.lossAndGradient(Array(parameters), images: digits.images,
-                                                     labels: digits.labels, batch: validation)
+        let (_, _, correct) = model.lossAndGradient(
+            Array(parameters), images: digits.images,
+            labels: digits.labels, batch: validation)
         let accuracy = Double(correct) / Double(validation.count)
         #expect(accuracy > 0.9, "\(name) validation accuracy \(accuracy)")
     }

@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+
 @testable import Theory
 
 @Suite("Update-bound theorems")
@@ -40,7 +42,8 @@ struct TheoryTests {
     @Test(arguments: [1, 1.5, 2, 3, 4, 8] as [Float])
     func s3NeverExceedsOneAndAConstantGradientGetsThere(p: Float) throws {
         let probe = UpdateProbe.s3(beta1: 0.95, beta2: 0.95, p: p)
-        let constant = try Checks.constructedWorstCase("S3", probe: probe, bound: .s3(beta1: 0.95, beta2: 0.95, p: Double(p), steps: 500))
+        let constant = try Checks.constructedWorstCase(
+            "S3", probe: probe, bound: .s3(beta1: 0.95, beta2: 0.95, p: Double(p), steps: 500))
         #expect(constant.observed >= 0.99 && constant.observed <= 1 + 1e-6, "\(constant)")
         let search = try Checks.adversarialSearch("S3", probe: probe, bound: 1, population: 128, generations: 20)
         #expect(search.observed <= 1 + 1e-6, "\(search)")
@@ -65,8 +68,9 @@ struct TheoryTests {
     }
 
     @Test func nesterovFormsAgree() throws {
-        let comparison = try NesterovForms.compare(curvatures: [0.1, 1, 10], start: [1, -1, 2],
-                                                   learningRate: 0.05, momentum: 0.9, steps: 100)
+        let comparison = try NesterovForms.compare(
+            curvatures: [0.1, 1, 10], start: [1, -1, 2],
+            learningRate: 0.05, momentum: 0.9, steps: 100)
         #expect(comparison.formIAgainstII < 1e-12 && comparison.formIIIAgainstII < 1e-12)
         #expect(comparison.realSGDMAgainstII < 1e-5)
     }
@@ -77,5 +81,3 @@ struct TheoryTests {
         #expect(steps < 1000 && pow(0.99 / 0.9, Double(steps) * 2) <= 1e25 * 1.0001)
     }
 }
-
-import Foundation

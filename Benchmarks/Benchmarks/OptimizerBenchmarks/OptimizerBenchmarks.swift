@@ -59,7 +59,9 @@ let benchmarks: @Sendable () -> Void = {
 
             for readWrite in Set(optimizers.map(\.1.readWrite)).sorted() {
                 let shape = StreamingLoop(readOnly: 1, readWrite: readWrite)
-                Benchmark("roofline r\(1 + readWrite)w\(readWrite) \(sizeName) \(threads)t", configuration: configuration) { benchmark in
+                Benchmark(
+                    "roofline r\(1 + readWrite)w\(readWrite) \(sizeName) \(threads)t", configuration: configuration
+                ) { benchmark in
                     let buffers = shape.makeBuffers(count: size)
                     defer { buffers.forEach { $0.deallocate() } }
                     shape.run(buffers, count: size, threads: threads, table: .active)

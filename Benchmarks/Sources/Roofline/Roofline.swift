@@ -35,7 +35,8 @@ public struct StreamingLoop: Sendable {
     /// buffer the gradient (or 0); with no written buffer, the gradient is only read (the cost
     /// of the non-finite check).
     public func run(_ buffers: [UnsafeMutablePointer<Float>], count: Int, threads: Int, table: StreamingTable) {
-        let pass = StreamingPass(buffers: buffers, readOnly: readOnly, readWrite: readWrite, writeOnly: writeOnly, count: count)
+        let pass = StreamingPass(
+            buffers: buffers, readOnly: readOnly, readWrite: readWrite, writeOnly: writeOnly, count: count)
         let chunks = threads
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lines = (count + 15) / 16
@@ -66,9 +67,13 @@ public protocol StreamLanes: Sendable {
 extension SIMD8: StreamLanes where Scalar == Float {
     @inlinable public static var count: Int { 8 }
     @inlinable @inline(__always)
-    public init(streamingFrom pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
+    public init(streamingFrom pointer: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
     @inlinable @inline(__always)
-    public func stream(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+    public func stream(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
     @inlinable @inline(__always)
     public static func blend(_ x: Self, _ g: Self) -> Self { x * 0.5 + g }
 }
@@ -76,9 +81,13 @@ extension SIMD8: StreamLanes where Scalar == Float {
 extension SIMD16: StreamLanes where Scalar == Float {
     @inlinable public static var count: Int { 16 }
     @inlinable @inline(__always)
-    public init(streamingFrom pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
+    public init(streamingFrom pointer: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
     @inlinable @inline(__always)
-    public func stream(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+    public func stream(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
     @inlinable @inline(__always)
     public static func blend(_ x: Self, _ g: Self) -> Self { x * 0.5 + g }
 }
@@ -95,11 +104,18 @@ public struct StreamingTable: Sendable {
             switch (pass.readOnly, pass.readWrite, pass.writeOnly) {
             case (1, 0, 0): Self.readOnly(V.self, b[0], range)
             case (0, 0, 1): Self.fill(V.self, b[0], range)
-            case (0, 1, 0): Self.loop(V.self, range) { i in V.blend(V(streamingFrom: b[0] + i), V(streamingFrom: b[0] + i)).stream(to: b[0] + i) }
-            case (1, 1, 0): Self.loop(V.self, range) { i in V.blend(V(streamingFrom: b[1] + i), V(streamingFrom: b[0] + i)).stream(to: b[1] + i) }
+            case (0, 1, 0):
+                Self.loop(V.self, range) { i in
+                    V.blend(V(streamingFrom: b[0] + i), V(streamingFrom: b[0] + i)).stream(to: b[0] + i)
+                }
+            case (1, 1, 0):
+                Self.loop(V.self, range) { i in
+                    V.blend(V(streamingFrom: b[1] + i), V(streamingFrom: b[0] + i)).stream(to: b[1] + i)
+                }
             case (2, 1, 0):
                 Self.loop(V.self, range) { i in
-                    (V(streamingFrom: b[2] + i) + V.blend(V(streamingFrom: b[1] + i), V(streamingFrom: b[0] + i))).stream(to: b[2] + i)
+                    (V(streamingFrom: b[2] + i) + V.blend(V(streamingFrom: b[1] + i), V(streamingFrom: b[0] + i)))
+                        .stream(to: b[2] + i)
                 }
             case let (1, writes, 0):
                 Self.loop(V.self, range) { i in

@@ -2,7 +2,7 @@
 import Roofline
 
 #if arch(x86_64)
-public let avx2StreamingTable = StreamingTable(SIMD8<Float>.self)
+    public let avx2StreamingTable = StreamingTable(SIMD8<Float>.self)
 #else
-public let avx2StreamingTable = StreamingTable.baseline  // no such level on this architecture
+    public let avx2StreamingTable = StreamingTable.baseline  // no such level on this architecture
 #endif

@@ -2,7 +2,7 @@
 import Roofline
 
 #if arch(x86_64)
-public let avx512StreamingTable = StreamingTable(SIMD16<Float>.self)
+    public let avx512StreamingTable = StreamingTable(SIMD16<Float>.self)
 #else
-public let avx512StreamingTable = StreamingTable.baseline  // no such level on this architecture
+    public let avx512StreamingTable = StreamingTable.baseline  // no such level on this architecture
 #endif

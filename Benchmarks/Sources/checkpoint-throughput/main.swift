@@ -56,8 +56,16 @@ let afterRead = maximumResidentMegabytes()
 precondition((restored as? AdamW) == optimizer, "the restored optimizer differs")
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-print(String(format: "AdamW, %d parameters, %.1f MB file (state %.1f MB), median of %d:", count, bytes / 1e6, stateMegabytes, repeats))
-print(String(format: "  write (writeCheckpoint, atomic):  %.1f ms, %.2f GB/s; peak memory +%.0f MB",
-             1000 * median(writeTimes), bytes / median(writeTimes) / 1e9, afterWrite - beforeWrite))
-print(String(format: "  restore (restoreOptimizer):       %.1f ms, %.2f GB/s; peak memory +%.0f MB (the restored state is %.0f MB)",
-             1000 * median(readTimes), bytes / median(readTimes) / 1e9, afterRead - beforeRead, stateMegabytes))
+print(
+    String(
+        format: "AdamW, %d parameters, %.1f MB file (state %.1f MB), median of %d:", count, bytes / 1e6, stateMegabytes,
+        repeats))
+print(
+    String(
+        format: "  write (writeCheckpoint, atomic):  %.1f ms, %.2f GB/s; peak memory +%.0f MB",
+        1000 * median(writeTimes), bytes / median(writeTimes) / 1e9, afterWrite - beforeWrite))
+print(
+    String(
+        format:
+            "  restore (restoreOptimizer):       %.1f ms, %.2f GB/s; peak memory +%.0f MB (the restored state is %.0f MB)",
+        1000 * median(readTimes), bytes / median(readTimes) / 1e9, afterRead - beforeRead, stateMegabytes))

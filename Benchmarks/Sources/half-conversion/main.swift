@@ -19,16 +19,22 @@ func measure(_ label: String, _ body: () -> Void) {
         body()
         best = min(best, Date().timeIntervalSince(start))
     }
-    print(label.padding(toLength: 24, withPad: " ", startingAt: 0), String(format: "%.2f G values/s", Double(count) / best / 1e9))
+    print(
+        label.padding(toLength: 24, withPad: " ", startingAt: 0),
+        String(format: "%.2f G values/s", Double(count) / best / 1e9))
 }
 
 measure("float loop (a x + b)") {
     floats.withUnsafeMutableBufferPointer { f in for i in 0..<count { f[i] = f[i] * 0.5 + 0.25 } }
 }
 measure("Float -> Float16") {
-    floats.withUnsafeBufferPointer { f in halves.withUnsafeMutableBufferPointer { h in for i in 0..<count { h[i] = Float16(f[i]) } } }
+    floats.withUnsafeBufferPointer { f in
+        halves.withUnsafeMutableBufferPointer { h in for i in 0..<count { h[i] = Float16(f[i]) } }
+    }
 }
 measure("Float16 -> Float") {
-    halves.withUnsafeBufferPointer { h in floats.withUnsafeMutableBufferPointer { f in for i in 0..<count { f[i] = Float(h[i]) } } }
+    halves.withUnsafeBufferPointer { h in
+        floats.withUnsafeMutableBufferPointer { f in for i in 0..<count { f[i] = Float(h[i]) } }
+    }
 }
 print("checksum", floats[12_345], halves[777])  // keeps the loops alive

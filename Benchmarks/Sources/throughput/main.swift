@@ -34,14 +34,17 @@ func option(_ name: String) -> String? {
 let quick = arguments.contains("--quick")
 let sizes = option("--sizes").map { $0.split(separator: ",").map { Int($0)! } } ?? [1024, 65_536, 16_777_216]
 let cores = ProcessInfo.processInfo.activeProcessorCount
-let threadCounts = option("--threads").map { $0.split(separator: ",").map { Int($0)! } } ?? Array(Set([1, cores])).sorted()
+let threadCounts =
+    option("--threads").map { $0.split(separator: ",").map { Int($0)! } } ?? Array(Set([1, cores])).sorted()
 let only = option("--only")
 let afterClipping = arguments.contains("--after-clipping")
 let level = InstructionSet.active
 let streaming = StreamingTable.active
 
 /// An optimizer step on tensors, with or without the gradient check.
-func step(_ name: String, _ shape: StreamingLoop, check: Bool = true, _ make: @escaping () throws -> any StatefulOptimizer) -> Workload {
+func step(
+    _ name: String, _ shape: StreamingLoop, check: Bool = true, _ make: @escaping () throws -> any StatefulOptimizer
+) -> Workload {
     Workload(name: name + (check ? "" : " (no check)"), shape: shape) { size, gradients in
         var optimizer = try make()
         optimizer.gradientCheck = check ? .rejectNonFinite : .assumeFinite
@@ -51,7 +54,9 @@ func step(_ name: String, _ shape: StreamingLoop, check: Bool = true, _ make: @e
 }
 
 /// An optimizer step on memory the caller owns (arrays), without the check.
-func callerMemoryStep(_ name: String, _ shape: StreamingLoop, _ make: @escaping () throws -> any StatefulOptimizer) -> Workload {
+func callerMemoryStep(_ name: String, _ shape: StreamingLoop, _ make: @escaping () throws -> any StatefulOptimizer)
+    -> Workload
+{
     Workload(name: name + " (caller memory, no check)", shape: shape) { size, gradients in
         var optimizer = try make()
         optimizer.gradientCheck = .assumeFinite
@@ -75,19 +80,25 @@ var optimizers: [(String, StreamingLoop, () throws -> any StatefulOptimizer)] = 
     ("Adan", StreamingLoop(readOnly: 1, readWrite: 5), { try Adan(learningRate: 1e-3) }),
 ]
 for p: Float in [1, 2, 3, 4, 2.5] {
-    optimizers.append(("S3 p=\(p == p.rounded() ? String(Int(p)) : String(p))", adamShape, { try S3(learningRate: 3e-3, p: p) }))
+    optimizers.append(
+        ("S3 p=\(p == p.rounded() ? String(Int(p)) : String(p))", adamShape, { try S3(learningRate: 3e-3, p: p) }))
 }
 for p: Float in [1, 3] {  // bfloat16 moments: one 32-bit state slot per parameter, SGDM's access pattern
-    optimizers.append(("S3 p=\(Int(p)) bf16", oneState, { try S3(learningRate: 3e-3, p: p, momentPrecision: .bfloat16) }))
+    optimizers.append(
+        ("S3 p=\(Int(p)) bf16", oneState, { try S3(learningRate: 3e-3, p: p, momentPrecision: .bfloat16) }))
 }
 
 var workloads = optimizers.flatMap { name, shape, make in
     [step(name, shape, make), step(name, shape, check: false, make)]
 }
-workloads += [callerMemoryStep("AdamW", adamShape) { try AdamW(learningRate: 1e-3) },
-              callerMemoryStep("S3 p=3", adamShape) { try S3(learningRate: 3e-3) }]
+workloads += [
+    callerMemoryStep("AdamW", adamShape) { try AdamW(learningRate: 1e-3) },
+    callerMemoryStep("S3 p=3", adamShape) { try S3(learningRate: 3e-3) },
+]
 /// In-place tensor arithmetic on a tensor of `size` elements.
-func tensor(_ name: String, _ shape: StreamingLoop, _ body: @escaping (inout FlatTensor, FlatTensor) throws -> Void) -> Workload {
+func tensor(_ name: String, _ shape: StreamingLoop, _ body: @escaping (inout FlatTensor, FlatTensor) throws -> Void)
+    -> Workload
+{
     Workload(name: name, shape: shape) { size, gradients in
         var x = FlatTensor(repeating: 0.5, count: size)
         return { try body(&x, gradients) }
@@ -97,14 +108,17 @@ workloads += [
     tensor("FlatTensor.zero", StreamingLoop(readOnly: 0, readWrite: 0, writeOnly: 1)) { x, _ in x.zero() },
     tensor("FlatTensor.scale", StreamingLoop(readOnly: 0, readWrite: 1)) { x, _ in x.scale(by: 0.999) },
     tensor("FlatTensor.add", StreamingLoop(readOnly: 1, readWrite: 1)) { x, g in try x.add(g, scaledBy: 1e-3) },
-    Workload(name: "GradientAccumulator.add (4 micro-batches)", shape: StreamingLoop(readOnly: 1, readWrite: 1)) { size, g in
+    Workload(name: "GradientAccumulator.add (4 micro-batches)", shape: StreamingLoop(readOnly: 1, readWrite: 1)) {
+        size, g in
         var accumulator = try GradientAccumulator(parameterCount: size, microBatches: 4)
         try accumulator.add(g)  // past the first micro-batch (a copy): measure the adds and the final divide
         return { try accumulator.add(g) }
     },
 ]
 let names = only.map { Set($0.split(separator: ",").map(String.init)) } ?? []
-let selected = workloads.contains { names.contains($0.name) } ? workloads.filter { names.contains($0.name) }
+let selected =
+    workloads.contains { names.contains($0.name) }
+    ? workloads.filter { names.contains($0.name) }
     : workloads.filter { only == nil || $0.name.contains(only!) }
 
 func now() -> Double {
@@ -118,7 +132,8 @@ func now() -> Double {
 /// drifts by tens of percent within a minute. Returns the medians and the median of the
 /// per-sample ratios `reference / body`.
 func measure(samples: Int, repeats: Int, _ body: () throws -> Void, against reference: () -> Void)
-    rethrows -> (seconds: Double, reference: Double, ratio: Double) {
+    rethrows -> (seconds: Double, reference: Double, ratio: Double)
+{
     try body()  // warm up (and allocate state)
     reference()
     var times: [(Double, Double)] = []
@@ -139,7 +154,9 @@ func emit(_ fields: [String: Any]) {
     print(String(decoding: data, as: UTF8.self))
 }
 
-print("instruction set: \(level.rawValue) (\(level.vectorWidth) lanes); available: \(InstructionSet.available.map(\.rawValue))")
+print(
+    "instruction set: \(level.rawValue) (\(level.vectorWidth) lanes); available: \(InstructionSet.available.map(\.rawValue))"
+)
 var rows: [(String, Int, Int, Double, Double, Double, Double)] = []
 for size in sizes {
     let repeats = max(1, 4_000_000 / size)
@@ -159,13 +176,18 @@ for size in sizes {
             let result = try measure(samples: samples, repeats: repeats, call) {
                 shape.run(buffers, count: size, threads: rooflineThreads, table: streaming)
             }
-            emit(["workload": workload.name, "level": level.rawValue, "size": size, "threads": threads,
-                  "afterClipping": afterClipping, "gparams": Double(size) / result.seconds / 1e9,
-                  "roofline": Double(size) / result.reference / 1e9, "ofRoofline": result.ratio,
-                  "nanoseconds": result.seconds * 1e9, "rooflineNanoseconds": result.reference * 1e9,
-                  "bytesPerElement": shape.bytesPerElement])
-            rows.append((workload.name + (afterClipping ? " (after clipping)" : ""), size, threads,
-                         Double(size) / result.seconds / 1e9, result.ratio, result.seconds * 1e9, result.reference * 1e9))
+            emit([
+                "workload": workload.name, "level": level.rawValue, "size": size, "threads": threads,
+                "afterClipping": afterClipping, "gparams": Double(size) / result.seconds / 1e9,
+                "roofline": Double(size) / result.reference / 1e9, "ofRoofline": result.ratio,
+                "nanoseconds": result.seconds * 1e9, "rooflineNanoseconds": result.reference * 1e9,
+                "bytesPerElement": shape.bytesPerElement,
+            ])
+            rows.append(
+                (
+                    workload.name + (afterClipping ? " (after clipping)" : ""), size, threads,
+                    Double(size) / result.seconds / 1e9, result.ratio, result.seconds * 1e9, result.reference * 1e9
+                ))
         }
     }
 }
@@ -173,5 +195,8 @@ print("\n\(level.rawValue):\n")
 print("| workload | size | threads | G elements/s | of roofline | ns/call | roofline ns/call |")
 print("|---|---|---|---|---|---|---|")
 for (name, size, threads, rate, fraction, ns, limitNs) in rows {
-    print(String(format: "| %@ | %d | %d | %.3f | %.0f%% | %.0f | %.0f |", name, size, threads, rate, 100 * fraction, ns, limitNs))
+    print(
+        String(
+            format: "| %@ | %d | %d | %.3f | %.0f%% | %.0f | %.0f |", name, size, threads, rate, 100 * fraction, ns,
+            limitNs))
 }

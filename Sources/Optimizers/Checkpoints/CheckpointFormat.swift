@@ -39,8 +39,9 @@ struct CheckpointFile {
             // Room for `count` bytes and the checksum; computed without overflow for any count.
             guard count >= 0, count <= size - offset - 8 else {
                 let (needed, overflow) = offset.addingReportingOverflow(count)
-                throw CheckpointError.truncated(expectedBytes: overflow || needed > Int.max - 8 ? Int.max : needed + 8,
-                                                foundBytes: size)
+                throw CheckpointError.truncated(
+                    expectedBytes: overflow || needed > Int.max - 8 ? Int.max : needed + 8,
+                    foundBytes: size)
             }
             defer { offset += count }
             return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
@@ -112,11 +113,15 @@ extension FlatTensor {
     init(littleEndianBytes bytes: UnsafeRawBufferPointer) {
         self.init(count: bytes.count / 4) { elements in
             #if _endian(little)
-            if let base = elements.baseAddress { UnsafeMutableRawPointer(base).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                if let base = elements.baseAddress {
+                    UnsafeMutableRawPointer(base).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                }
             #else
-            for index in elements.indices {
-                elements[index] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
-            }
+                for index in elements.indices {
+                    elements[index] = Float(
+                        bitPattern: UInt32(
+                            littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
+                }
             #endif
         }
     }
@@ -179,7 +184,8 @@ extension Checkpoint {
     /// - Throws: The file system's error; `EncodingError` if the state cannot be encoded.
     public func write(to url: URL) throws {
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: .min ... .max)).tmp")
+        let temporary = folder.appendingPathComponent(
+            ".\(url.lastPathComponent).\(UInt64.random(in: .min ... .max)).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
         }
@@ -187,8 +193,10 @@ extension Checkpoint {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
             try serialize { bytes in
-                try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!),
-                                                  count: bytes.count, deallocator: .none))
+                try handle.write(
+                    contentsOf: Data(
+                        bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!),
+                        count: bytes.count, deallocator: .none))
             }
             try handle.synchronize()  // on disk before it replaces the old file
             try handle.close()
@@ -233,9 +241,9 @@ extension Checkpoint {
         for buffer in buffers {
             try emit(UInt64(buffer.count))
             #if _endian(little)
-            try buffer.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
+                try buffer.withUnsafeBufferPointer { try emit(UnsafeRawBufferPointer($0)) }
             #else
-            for value in buffer { try emit(value.bitPattern) }
+                for value in buffer { try emit(value.bitPattern) }
             #endif
         }
         try withUnsafeBytes(of: checksum.finalize().littleEndian) { try sink($0) }

@@ -44,22 +44,26 @@ struct StripeChecksum {
             remaining -= 1
             if pendingCount == 32 {
                 let words = pending
-                stripe(UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), UInt64(littleEndian: words.2),
-                       UInt64(littleEndian: words.3))
+                stripe(
+                    UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), UInt64(littleEndian: words.2),
+                    UInt64(littleEndian: words.3))
                 pendingCount = 0
             }
         }
         while remaining >= 32 {
-            stripe(UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self)),
-                   UInt64(littleEndian: cursor.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                   UInt64(littleEndian: cursor.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-                   UInt64(littleEndian: cursor.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+            stripe(
+                UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self)),
+                UInt64(littleEndian: cursor.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                UInt64(littleEndian: cursor.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                UInt64(littleEndian: cursor.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
             cursor += 32
             remaining -= 32
         }
         if remaining > 0 {
             pending = (0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &pending) { $0.copyMemory(from: UnsafeRawBufferPointer(start: cursor, count: remaining)) }
+            withUnsafeMutableBytes(of: &pending) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(start: cursor, count: remaining))
+            }
             pendingCount = remaining
         }
     }

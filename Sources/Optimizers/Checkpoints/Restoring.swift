@@ -22,7 +22,8 @@ extension ElementwiseOptimizer {
             expected = State.bufferCounts(count, configuration: configuration)
         } else {
             guard state.step == 0 else {
-                throw CheckpointError.invalidStep(step: state.step, allowed: "0 while the state is unallocated (stateCount nil)")
+                throw CheckpointError.invalidStep(
+                    step: state.step, allowed: "0 while the state is unallocated (stateCount nil)")
             }
             expected = State.buffers.map { _ in 0 }
         }
@@ -31,18 +32,25 @@ extension ElementwiseOptimizer {
             guard values.count == count else {
                 throw CheckpointError.bufferCountMismatch(buffer: buffer.name, expected: count, found: values.count)
             }
-            if let index = values.withUnsafeBufferPointer({ $0.baseAddress.flatMap { firstNonFinite($0, count: values.count) } }) {
-                throw CheckpointError.invalidBufferValue(buffer: buffer.name, index: index, value: values[index], allowed: "finite")
+            if let index = values.withUnsafeBufferPointer({
+                $0.baseAddress.flatMap { firstNonFinite($0, count: values.count) }
+            }) {
+                throw CheckpointError.invalidBufferValue(
+                    buffer: buffer.name, index: index, value: values[index], allowed: "finite")
             }
         }
         try state.validateContents(configuration: configuration)
-        self.init(core: OptimizerCore(learningRate: checkpoint.learningRate, configuration: configuration, state: state,
-                                      stateCount: checkpoint.stateCount, gradientCheck: checkpoint.gradientCheck))
+        self.init(
+            core: OptimizerCore(
+                learningRate: checkpoint.learningRate, configuration: configuration, state: state,
+                stateCount: checkpoint.stateCount, gradientCheck: checkpoint.gradientCheck))
     }
 }
 
 /// This module's optimizer types, by the name their checkpoints record.
-private let checkpointTypes: [any ElementwiseOptimizer.Type] = [SGDM.self, AdamW.self, NAdam.self, Lion.self, Adan.self, S3.self]
+private let checkpointTypes: [any ElementwiseOptimizer.Type] = [
+    SGDM.self, AdamW.self, NAdam.self, Lion.self, Adan.self, S3.self,
+]
 
 /// Restores whichever of this module's optimizers a binary checkpoint file holds, for training
 /// loops that hold their optimizer as `any StatefulOptimizer` (the file names the type).

@@ -4,10 +4,10 @@ import _OptimizersKernels
 import _OptimizersShims
 
 #if canImport(_OptimizersAVX2)
-import _OptimizersAVX2
+    import _OptimizersAVX2
 #endif
 #if canImport(_OptimizersAVX512)
-import _OptimizersAVX512
+    import _OptimizersAVX512
 #endif
 
 /// The instruction-set level the kernels run at.
@@ -61,15 +61,15 @@ public enum InstructionSet: String, Sendable, CaseIterable, Codable, Comparable 
         case .baseline: return .baseline
         case .avx2:
             #if canImport(_OptimizersAVX2)
-            return .avx2
+                return .avx2
             #else
-            return nil
+                return nil
             #endif
         case .avx512:
             #if canImport(_OptimizersAVX512)
-            return .avx512
+                return .avx512
             #else
-            return nil
+                return nil
             #endif
         }
     }
@@ -79,11 +79,15 @@ public enum InstructionSet: String, Sendable, CaseIterable, Codable, Comparable 
         guard let requested = ProcessInfo.processInfo.environment["OPTIMIZERS_ISA"] else { return (best, nil) }
         let note: String
         if let level = InstructionSet(rawValue: requested), level <= best {
-            return (level, "OPTIMIZERS_ISA=\(requested): running \(level.rawValue) (this machine supports \(best.rawValue))")
+            return (
+                level, "OPTIMIZERS_ISA=\(requested): running \(level.rawValue) (this machine supports \(best.rawValue))"
+            )
         } else if InstructionSet(rawValue: requested) != nil {
-            note = "OPTIMIZERS_ISA=\(requested) refused: this machine and build support up to \(best.rawValue); running \(best.rawValue)"
+            note =
+                "OPTIMIZERS_ISA=\(requested) refused: this machine and build support up to \(best.rawValue); running \(best.rawValue)"
         } else {
-            note = "OPTIMIZERS_ISA=\(requested) refused: not one of \(allCases.map(\.rawValue).joined(separator: ", ")); running \(best.rawValue)"
+            note =
+                "OPTIMIZERS_ISA=\(requested) refused: not one of \(allCases.map(\.rawValue).joined(separator: ", ")); running \(best.rawValue)"
         }
         FileHandle.standardError.write(Data("Optimizers: \(note)\n".utf8))
         return (best, note)

@@ -42,8 +42,10 @@ public enum Parallelism {
     /// Runs `body` with every step on this task using at most `threads` threads and splitting
     /// work from `minimumElementsPerThread` elements per thread on, without changing what
     /// other tasks see. For tests that compare thread counts on small buffers.
-    static func withLimits<R>(threads: Int, minimumElementsPerThread minimum: Int = minimumElementsPerThread,
-                              _ body: () throws -> R) rethrows -> R {
+    static func withLimits<R>(
+        threads: Int, minimumElementsPerThread minimum: Int = minimumElementsPerThread,
+        _ body: () throws -> R
+    ) rethrows -> R {
         everForced.store(true, ordering: .relaxed)
         return try $forced.withValue((max(1, threads), max(16, minimum)), operation: body)
     }

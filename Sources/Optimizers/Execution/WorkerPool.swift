@@ -49,10 +49,13 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `function` with `arguments` over `range` in `chunks` contiguous pieces (see
     /// `chunkRange`), on this thread and up to `threads - 1` workers (`threads` defaults to
     /// `chunks`); chunk `i` writes its result, if any, to `outputs + i * outputStride`.
-    func run(_ function: KernelFunction, arguments: UnsafeRawPointer, over range: Range<Int>, chunks: Int,
-             threads: Int? = nil, outputs: UnsafeMutableRawPointer?, outputStride: Int) {
-        var pass = Pass(function: function, arguments: arguments, range: range, chunks: chunks, outputs: outputs,
-                        outputStride: outputStride)
+    func run(
+        _ function: KernelFunction, arguments: UnsafeRawPointer, over range: Range<Int>, chunks: Int,
+        threads: Int? = nil, outputs: UnsafeMutableRawPointer?, outputStride: Int
+    ) {
+        var pass = Pass(
+            function: function, arguments: arguments, range: range, chunks: chunks, outputs: outputs,
+            outputStride: outputStride)
         let helpers = min(workerCount, (threads ?? chunks) - 1, chunks - 1)
         guard helpers > 0 else {
             for chunk in 0..<chunks { pass.run(chunk) }
@@ -77,7 +80,8 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             let word = claims.load(ordering: .acquiring)
             guard UInt32(word >> 32) == pass.generation, Int(word & 0xFFFF_FFFF) < pass.chunks else { return }
-            let (exchanged, _) = claims.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+            let (exchanged, _) = claims.compareExchange(
+                expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
             guard exchanged else { continue }
             pass.run(Int(word & 0xFFFF_FFFF))
             finished.add(1, ordering: .releasing)
@@ -97,24 +101,28 @@ final class WorkerPool: @unchecked Sendable {
 /// when the range is large enough (see ``Parallelism``). With a `recordingScale` (`1 / lr`),
 /// returns the statistics of the updates, gathered over fixed tiles and merged in order, so
 /// that they have the same bits on any number of threads.
-func runPass<Arguments>(_ function: KernelFunction, _ arguments: Arguments, over range: Range<Int>,
-                        recordingScale: Float? = nil) -> PartialUpdateStatistics? {
+func runPass<Arguments>(
+    _ function: KernelFunction, _ arguments: Arguments, over range: Range<Int>,
+    recordingScale: Float? = nil
+) -> PartialUpdateStatistics? {
     let threads = Parallelism.threadCount(for: range.count)
     return withUnsafePointer(to: arguments) { pointer in
         guard let recordingScale else {
             if threads == 1 {
                 function(pointer, range, nil)
             } else {
-                WorkerPool.shared.run(function, arguments: pointer, over: range, chunks: threads, outputs: nil, outputStride: 0)
+                WorkerPool.shared.run(
+                    function, arguments: pointer, over: range, chunks: threads, outputs: nil, outputStride: 0)
             }
             return nil
         }
         let tiles = Parallelism.tileCount(for: range.count)
         return withUnsafeTemporaryAllocation(of: PartialUpdateStatistics.self, capacity: tiles) { results in
             results.initialize(repeating: PartialUpdateStatistics(scale: recordingScale))
-            WorkerPool.shared.run(function, arguments: pointer, over: range, chunks: tiles, threads: threads,
-                                  outputs: UnsafeMutableRawPointer(results.baseAddress!),
-                                  outputStride: MemoryLayout<PartialUpdateStatistics>.stride)
+            WorkerPool.shared.run(
+                function, arguments: pointer, over: range, chunks: tiles, threads: threads,
+                outputs: UnsafeMutableRawPointer(results.baseAddress!),
+                outputStride: MemoryLayout<PartialUpdateStatistics>.stride)
             return results.reduce(into: PartialUpdateStatistics(scale: recordingScale)) { $0.merge($1) }
         }
     }

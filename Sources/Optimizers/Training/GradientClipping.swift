@@ -19,7 +19,8 @@ public enum GradientClipping {
     /// The global norm of memory the caller owns (see ``globalNorm(_:ranges:)-(FlatTensor,_)``).
     ///
     /// - Throws: ``OptimizerError/rangeOutOfBounds(range:count:)``.
-    public static func globalNorm(_ gradients: UnsafeBufferPointer<Float>, ranges: [Range<Int>]? = nil) throws -> Double {
+    public static func globalNorm(_ gradients: UnsafeBufferPointer<Float>, ranges: [Range<Int>]? = nil) throws -> Double
+    {
         let ranges = try checked(ranges, count: gradients.count)
         guard let base = gradients.baseAddress else { return 0 }
         let kernels = InstructionSet.currentKernels
@@ -29,11 +30,13 @@ public enum GradientClipping {
         for range in ranges where !range.isEmpty {
             let tiles = Parallelism.tileCount(for: range.count), threads = Parallelism.threadCount(for: range.count)
             sum += withUnsafeTemporaryAllocation(of: Double.self, capacity: tiles) { partials in
-                let arguments = SumOfSquaresArguments(values: base, start: range.lowerBound, end: range.upperBound,
-                                                      tileCount: tiles, partials: partials.baseAddress!)
+                let arguments = SumOfSquaresArguments(
+                    values: base, start: range.lowerBound, end: range.upperBound,
+                    tileCount: tiles, partials: partials.baseAddress!)
                 withUnsafePointer(to: arguments) { pointer in
-                    WorkerPool.shared.run(kernels.sumOfSquares, arguments: pointer, over: 0..<tiles, chunks: threads,
-                                          outputs: nil, outputStride: 0)
+                    WorkerPool.shared.run(
+                        kernels.sumOfSquares, arguments: pointer, over: 0..<tiles, chunks: threads,
+                        outputs: nil, outputStride: 0)
                 }
                 return partials.reduce(0, +)
             }
@@ -66,7 +69,9 @@ public enum GradientClipping {
         if norm > Double(maxNorm) {
             let factor = scale(maxNorm, norm)
             for range in try checked(ranges, count: gradients.count) {
-                gradients.withUnsafeMutableBufferPointer { multiply(UnsafeMutableBufferPointer(rebasing: $0[range]), by: factor) }
+                gradients.withUnsafeMutableBufferPointer {
+                    multiply(UnsafeMutableBufferPointer(rebasing: $0[range]), by: factor)
+                }
             }
         }
         if ranges == nil { gradients.isKnownFinite = true }
@@ -78,8 +83,10 @@ public enum GradientClipping {
     /// - Returns: The norm before clipping.
     /// - Throws: ``OptimizerError``, with nothing changed.
     @discardableResult
-    public static func clipGlobalNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float,
-                                      ranges: [Range<Int>]? = nil) throws -> Double {
+    public static func clipGlobalNorm(
+        _ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float,
+        ranges: [Range<Int>]? = nil
+    ) throws -> Double {
         try Validate.positive("maxNorm", maxNorm)
         let norm = try globalNorm(UnsafeBufferPointer(gradients), ranges: ranges)
         if norm.isFinite, norm > Double(maxNorm) {

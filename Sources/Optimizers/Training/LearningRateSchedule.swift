@@ -1,11 +1,11 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #elseif canImport(ucrt)
-import ucrt
+    import ucrt
 #endif
 
 /// A learning rate as a pure function of the step: `schedule(t)` is the rate of step `t`
@@ -58,14 +58,19 @@ public struct LearningRateSchedule: Sendable {
 
     /// The paper's recipe: linear warmup to `peak` over `warmupSteps`, then cosine decay to
     /// `finalFraction * peak` (10% by default) at `totalSteps`.
-    public static func warmupCosine(peak: Float, warmupSteps: Int, totalSteps: Int,
-                                    finalFraction: Float = 0.1) throws -> LearningRateSchedule {
+    public static func warmupCosine(
+        peak: Float, warmupSteps: Int, totalSteps: Int,
+        finalFraction: Float = 0.1
+    ) throws -> LearningRateSchedule {
         try Validate.fraction("finalFraction", finalFraction)
         try Validate.count("warmupSteps", warmupSteps, in: 0...(Int.max - 1))
         try Validate.count("totalSteps", totalSteps, minimum: warmupSteps + 1)
-        return try join([.linearWarmup(to: peak, steps: max(1, warmupSteps)),
-                         .cosineDecay(from: peak, to: peak * finalFraction, steps: totalSteps - warmupSteps)],
-                        boundaries: [warmupSteps])
+        return try join(
+            [
+                .linearWarmup(to: peak, steps: max(1, warmupSteps)),
+                .cosineDecay(from: peak, to: peak * finalFraction, steps: totalSteps - warmupSteps),
+            ],
+            boundaries: [warmupSteps])
     }
 
     /// `initial * factor^(t / every)` (integer division): multiplied by `factor` every `every` steps.
@@ -81,11 +86,14 @@ public struct LearningRateSchedule: Sendable {
     public static func join(_ schedules: [LearningRateSchedule], boundaries: [Int]) throws -> LearningRateSchedule {
         guard schedules.count == boundaries.count + 1 else {
             throw OptimizerError.invalidHyperparameter(
-                name: "boundaries", value: Float(boundaries.count), allowed: "one fewer than the \(schedules.count) schedules")
+                name: "boundaries", value: Float(boundaries.count),
+                allowed: "one fewer than the \(schedules.count) schedules")
         }
-        for (index, boundary) in boundaries.enumerated() where boundary < 0 || (index > 0 && boundary <= boundaries[index - 1]) {
-            throw OptimizerError.invalidHyperparameter(name: "boundaries[\(index)]", value: Float(boundary),
-                                                       allowed: "non-negative and increasing")
+        for (index, boundary) in boundaries.enumerated()
+        where boundary < 0 || (index > 0 && boundary <= boundaries[index - 1]) {
+            throw OptimizerError.invalidHyperparameter(
+                name: "boundaries[\(index)]", value: Float(boundary),
+                allowed: "non-negative and increasing")
         }
         return LearningRateSchedule { t in
             let index = boundaries.firstIndex { t < $0 } ?? boundaries.count

@@ -33,15 +33,19 @@ public struct ParameterGroup: Sendable, Equatable, Codable {
     ///   - learningRateScale: Multiplies the optimizer's learning rate; finite and >= 0.
     ///   - weightDecay: This group's weight decay, or nil for the optimizer's.
     ///   - frozen: Leave the parameters and their state untouched.
-    public init(_ name: String, ranges: [Range<Int>], learningRateScale: Float = 1, weightDecay: Float? = nil,
-                frozen: Bool = false) {
+    public init(
+        _ name: String, ranges: [Range<Int>], learningRateScale: Float = 1, weightDecay: Float? = nil,
+        frozen: Bool = false
+    ) {
         (self.name, self.ranges, self.learningRateScale) = (name, ranges, learningRateScale)
         (self.weightDecay, self.frozen) = (weightDecay, frozen)
     }
 
     /// A group owning one range.
-    public init(_ name: String, _ range: Range<Int>, learningRateScale: Float = 1, weightDecay: Float? = nil,
-                frozen: Bool = false) {
+    public init(
+        _ name: String, _ range: Range<Int>, learningRateScale: Float = 1, weightDecay: Float? = nil,
+        frozen: Bool = false
+    ) {
         self.init(name, ranges: [range], learningRateScale: learningRateScale, weightDecay: weightDecay, frozen: frozen)
     }
 }
@@ -123,7 +127,9 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
         for segment in segments {
             let clamped = segment.range.clamped(to: shard)
             guard !clamped.isEmpty else { continue }
-            body((clamped.lowerBound - shard.lowerBound)..<(clamped.upperBound - shard.lowerBound), segment.group.map { groups[$0] })
+            body(
+                (clamped.lowerBound - shard.lowerBound)..<(clamped.upperBound - shard.lowerBound),
+                segment.group.map { groups[$0] })
         }
     }
 
@@ -136,8 +142,9 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
     /// Decodes and validates, as ``init(parameterCount:_:)`` does.
     public init(from decoder: any Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(parameterCount: values.decode(Int.self, forKey: .parameterCount),
-                      values.decode([ParameterGroup].self, forKey: .groups))
+        try self.init(
+            parameterCount: values.decode(Int.self, forKey: .parameterCount),
+            values.decode([ParameterGroup].self, forKey: .groups))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -49,28 +49,33 @@ enum Catalog {
     static let sgdm = Entry(
         name: "SGDM", defaults: ["momentum": 0.9, "dampening": 0, "weightDecay": 0], defaultFlags: ["nesterov": false]
     ) { lr, hp in
-        try SGDM(learningRate: lr, momentum: hp("momentum"), dampening: hp("dampening"), nesterov: hp.flag("nesterov"),
-                 weightDecay: hp("weightDecay"))
+        try SGDM(
+            learningRate: lr, momentum: hp("momentum"), dampening: hp("dampening"), nesterov: hp.flag("nesterov"),
+            weightDecay: hp("weightDecay"))
     }
 
     static let adamW = Entry(
         name: "AdamW", defaults: ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0.01],
         defaultFlags: ["amsgrad": false]
     ) { lr, hp in
-        try AdamW(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
-                  weightDecay: hp("weightDecay"), amsgrad: hp.flag("amsgrad"))
+        try AdamW(
+            learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), amsgrad: hp.flag("amsgrad"))
     }
 
     static let nAdam = Entry(
-        name: "NAdam", defaults: ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0, "momentumDecay": 4e-3],
+        name: "NAdam",
+        defaults: ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weightDecay": 0, "momentumDecay": 4e-3],
         defaultFlags: ["decoupledWeightDecay": false]
     ) { lr, hp in
-        try NAdam(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
-                  weightDecay: hp("weightDecay"), momentumDecay: hp("momentumDecay"),
-                  decoupledWeightDecay: hp.flag("decoupledWeightDecay"))
+        try NAdam(
+            learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), momentumDecay: hp("momentumDecay"),
+            decoupledWeightDecay: hp.flag("decoupledWeightDecay"))
     }
 
-    static let lion = Entry(name: "Lion", defaults: ["beta1": 0.9, "beta2": 0.99, "weightDecay": 0], defaultFlags: [:]) {
+    static let lion = Entry(name: "Lion", defaults: ["beta1": 0.9, "beta2": 0.99, "weightDecay": 0], defaultFlags: [:])
+    {
         lr, hp in
         try Lion(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), weightDecay: hp("weightDecay"))
     }
@@ -79,8 +84,9 @@ enum Catalog {
         name: "Adan", defaults: ["beta1": 0.98, "beta2": 0.92, "beta3": 0.99, "epsilon": 1e-8, "weightDecay": 0.02],
         defaultFlags: ["decoupledWeightDecay": false]
     ) { lr, hp in
-        try Adan(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), beta3: hp("beta3"), epsilon: hp("epsilon"),
-                 weightDecay: hp("weightDecay"), decoupledWeightDecay: hp.flag("decoupledWeightDecay"))
+        try Adan(
+            learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), beta3: hp("beta3"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), decoupledWeightDecay: hp.flag("decoupledWeightDecay"))
     }
 
     /// S3 takes `beta1`/`beta2`; equal values go through the paper's one-`beta` initialiser.
@@ -90,30 +96,36 @@ enum Catalog {
     ) { lr, hp in
         let (beta1, beta2) = (hp("beta1"), hp("beta2"))
         if beta1 == beta2 {
-            return try S3(learningRate: lr, beta: beta1, p: hp("p"), epsilon: hp("epsilon"), weightDecay: hp("weightDecay"),
-                          nesterov: hp.flag("nesterov"))
+            return try S3(
+                learningRate: lr, beta: beta1, p: hp("p"), epsilon: hp("epsilon"), weightDecay: hp("weightDecay"),
+                nesterov: hp.flag("nesterov"))
         }
-        return try S3(learningRate: lr, beta1: beta1, beta2: beta2, p: hp("p"), epsilon: hp("epsilon"),
-                      weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"))
+        return try S3(
+            learningRate: lr, beta1: beta1, beta2: beta2, p: hp("p"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"))
     }
 
     /// S3 with its moments stored as bfloat16 (no reference implementation: not in the golden tests).
     static let s3BFloat16 = Entry(name: "S3 bfloat16", defaults: s3.defaults, defaultFlags: s3.defaultFlags) { lr, hp in
-        try S3(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), p: hp("p"), epsilon: hp("epsilon"),
-               weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"), momentPrecision: .bfloat16)
+        try S3(
+            learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), p: hp("p"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), nesterov: hp.flag("nesterov"), momentPrecision: .bfloat16)
     }
 
     /// AdamW with its moments stored as bfloat16 (no reference implementation either).
-    static let adamWBFloat16 = Entry(name: "AdamW bfloat16", defaults: adamW.defaults, defaultFlags: adamW.defaultFlags) {
+    static let adamWBFloat16 = Entry(name: "AdamW bfloat16", defaults: adamW.defaults, defaultFlags: adamW.defaultFlags)
+    {
         lr, hp in
-        try AdamW(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
-                  weightDecay: hp("weightDecay"), amsgrad: hp.flag("amsgrad"), momentPrecision: .bfloat16)
+        try AdamW(
+            learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), amsgrad: hp.flag("amsgrad"), momentPrecision: .bfloat16)
     }
 
     /// AdamW with AMSGrad: its golden cases are in AdamW's fixtures; here it joins every generic test.
     static let adamWAMSGrad = Entry(name: "AdamW amsgrad", defaults: adamW.defaults, defaultFlags: [:]) { lr, hp in
-        try AdamW(learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
-                  weightDecay: hp("weightDecay"), amsgrad: true)
+        try AdamW(
+            learningRate: lr, beta1: hp("beta1"), beta2: hp("beta2"), epsilon: hp("epsilon"),
+            weightDecay: hp("weightDecay"), amsgrad: true)
     }
 
     /// The six optimizers, each with a reference implementation and golden trajectories.

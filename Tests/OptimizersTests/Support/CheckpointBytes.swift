@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Optimizers
 
 /// A binary checkpoint taken apart, to be put back together with some field changed and a valid
@@ -29,8 +30,10 @@ struct CheckpointBytes {
 
     /// The file with `version` (and its checksum), the JSON edited by `edit`, and optionally
     /// trailing empty buffers dropped (as version 1 wrote AdamW) or declared counts replaced.
-    func rewritten(version: UInt32 = 2, dropEmptyTrailingBuffers: Bool = false, counts: [UInt64]? = nil,
-                   bufferCount: UInt32? = nil, edit: (String) -> String = { $0 }) -> Data {
+    func rewritten(
+        version: UInt32 = 2, dropEmptyTrailingBuffers: Bool = false, counts: [UInt64]? = nil,
+        bufferCount: UInt32? = nil, edit: (String) -> String = { $0 }
+    ) -> Data {
         var buffers = self.buffers
         while dropEmptyTrailingBuffers, buffers.last?.count == 0 { buffers.removeLast() }
         var bytes = Array("S3OPTCKP".utf8)

@@ -23,7 +23,9 @@ struct SplitMix64 {
         if zeroQuarters > 0 && (w >> 40) % 4 < zeroQuarters { return 0 }
         let exponent = Int((w >> 32) % UInt64(exponents.count)) + exponents.lowerBound
         let sign = UInt32(truncatingIfNeeded: (w >> 63) << 31), mantissa = UInt32(w & 0x7F_FFFF)
-        guard exponent >= -126 else { return Float(bitPattern: sign | (mantissa | 0x80_0000) >> UInt32(-126 - exponent)) }
+        guard exponent >= -126 else {
+            return Float(bitPattern: sign | (mantissa | 0x80_0000) >> UInt32(-126 - exponent))
+        }
         return Float(bitPattern: sign | UInt32(exponent + 127) << 23 | mantissa)
     }
 }
@@ -38,8 +40,10 @@ struct GoldenFile: Decodable {
     /// The committed fixtures, or those in `$GOLDEN_FIXTURES` (cases the tests have never seen:
     /// `golden.py --seed-offset 1000 --out DIR`).
     static func load(_ name: String) throws -> GoldenFile {
-        let folder = ProcessInfo.processInfo.environment["GOLDEN_FIXTURES"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let folder =
+            ProcessInfo.processInfo.environment["GOLDEN_FIXTURES"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures")
         let url = folder.appendingPathComponent("\(name).json")
         return try JSONDecoder().decode(GoldenFile.self, from: Data(contentsOf: url))
     }
@@ -62,21 +66,26 @@ struct GoldenCase: Decodable {
     func expected() -> [[Float]] {
         let data = Data(base64Encoded: trajectory)!
         let values = data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+            }
         }
-        return stride(from: 0, to: values.count, by: max(count, 1)).map { Array(values[$0..<min($0 + count, values.count)]) }
+        return stride(from: 0, to: values.count, by: max(count, 1)).map {
+            Array(values[$0..<min($0 + count, values.count)])
+        }
     }
 
     /// The initial parameters and the gradient of every step, as `golden.py` draws them.
     func inputs() -> (parameters: FlatTensor, gradients: [FlatTensor]) {
         var rng = SplitMix64(seed: seed)
         let parameters = FlatTensor((0..<count).map { _ in rng.float(exponents: -4...0) })
-        let (exponents, zeroQuarters): (ClosedRange<Int>, UInt64) = switch gradients {
-        case "heavy": (-20...10, 0)
-        case "sparse": (-20...10, 2)
-        case "extreme": (-66...66, 0)
-        default: fatalError("unknown gradient mode \(gradients)")
-        }
+        let (exponents, zeroQuarters): (ClosedRange<Int>, UInt64) =
+            switch gradients {
+            case "heavy": (-20...10, 0)
+            case "sparse": (-20...10, 2)
+            case "extreme": (-66...66, 0)
+            default: fatalError("unknown gradient mode \(gradients)")
+            }
         let steps = learningRates.count
         let all = (1...steps).map { t -> FlatTensor in
             let g = (0..<count).map { _ in rng.float(exponents: exponents, zeroQuarters: zeroQuarters) }

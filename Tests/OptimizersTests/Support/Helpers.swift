@@ -14,7 +14,9 @@ func sameOptimizer(_ a: any StatefulOptimizer, _ b: any StatefulOptimizer) -> Bo
 }
 
 /// `count` floats drawn as `golden.py` draws them (see ``SplitMix64/float(exponents:zeroQuarters:)``).
-func randomTensor(_ count: Int, _ rng: inout SplitMix64, exponents: ClosedRange<Int>, zeroQuarters: UInt64 = 0) -> FlatTensor {
+func randomTensor(_ count: Int, _ rng: inout SplitMix64, exponents: ClosedRange<Int>, zeroQuarters: UInt64 = 0)
+    -> FlatTensor
+{
     FlatTensor((0..<count).map { _ in rng.float(exponents: exponents, zeroQuarters: zeroQuarters) })
 }
 
@@ -54,4 +56,3 @@ func expectUnchanged(
         try $0.step(parameters: &$1, gradients: gradients)
     }
 }
-
