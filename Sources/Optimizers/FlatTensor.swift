@@ -1,9 +1,8 @@
 /// A contiguous buffer of `Float` with value semantics, the unit every optimizer updates.
 ///
 /// A model's parameters (or its gradients, or one optimizer state buffer) live in one flat
-/// `FlatTensor`. Storage is one heap block aligned to 64 bytes (a cache line, and the widest
-/// SIMD register on current CPUs), shared between copies until one of them is written
-/// (copy-on-write), exactly like `Array`.
+/// `FlatTensor`. Its storage is a `ContiguousArray<Float>`, shared between copies until one of
+/// them is written (copy-on-write).
 ///
 /// ```swift
 /// var x: FlatTensor = [1, 2, 3]
@@ -11,13 +10,13 @@
 /// Array(x)            // [4, 2, 3]
 /// ```
 ///
-/// Element writes through the subscript cost about what a bulk write costs once the storage is
-/// unique; ``zero()``, ``scale(by:)`` and ``add(_:scaledBy:)`` update the whole buffer in one
+/// Element writes through the subscript compile like an array's: in a loop, the copy-on-write
+/// check is hoisted and the loop vectorised, at about the speed of a bulk write; ``zero()``, ``scale(by:)`` and ``add(_:scaledBy:)`` update the whole buffer in one
 /// vectorised pass. Kernels reach the storage through ``withUnsafeBufferPointer(_:)`` and
 /// ``withUnsafeMutableBufferPointer(_:)``; indices run from 0 to `count - 1`.
 public struct FlatTensor: Sendable {
     @usableFromInline
-    internal var storage: Storage
+    internal var elements: ContiguousArray<Float>
 
     /// Whether every element is known to be finite because a full pass found them so (set by
     /// ``GradientClipping/clipGlobalNorm(_:maxNorm:ranges:)`` on a finite norm) and nothing was
@@ -29,7 +28,7 @@ public struct FlatTensor: Sendable {
     /// Creates an empty tensor.
     @inlinable
     public init() {
-        storage = Storage(count: 0)
+        elements = []
     }
 
     /// Creates a tensor holding `values`, in order.
@@ -41,34 +40,24 @@ public struct FlatTensor: Sendable {
             self = tensor
             return
         }
-        let copied: Storage? = values.withContiguousStorageIfAvailable { source in
-            let storage = Storage(count: source.count)
-            if let base = source.baseAddress { storage.base.initialize(from: base, count: source.count) }
-            return storage
-        }
-        if let copied {
-            storage = copied
-        } else {
-            let array = Array(values)
-            storage = Storage(count: array.count)
-            array.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { storage.base.initialize(from: base, count: array.count) }
-            }
-        }
+        elements = values.withContiguousStorageIfAvailable { ContiguousArray($0) } ?? ContiguousArray(values)
     }
 
     /// Creates a tensor of `count` copies of `value`.
     ///
+    /// - Parameters:
+    ///   - value: The value of every element.
+    ///   - count: The number of elements.
     /// - Precondition: `count >= 0`.
     @inlinable
     public init(repeating value: Float, count: Int) {
         precondition(count >= 0, "FlatTensor count must be non-negative, got \(count)")
-        storage = Storage(count: count)
-        storage.base.initialize(repeating: value, count: count)
+        elements = ContiguousArray(repeating: value, count: count)
     }
 
     /// Creates a tensor of `count` zeros.
     ///
+    /// - Parameter count: The number of elements.
     /// - Precondition: `count >= 0`.
     @inlinable
     public init(zeros count: Int) {
@@ -87,86 +76,63 @@ public struct FlatTensor: Sendable {
         count: Int, initializingWith body: (UnsafeMutableBufferPointer<Float>) throws(E) -> Void
     ) throws(E) {
         precondition(count >= 0, "FlatTensor count must be non-negative, got \(count)")
-        storage = Storage(count: count)
-        try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
+        elements = try ContiguousArray(unsafeUninitializedCapacity: count) { (buffer, initialized) throws(E) in
+            try body(buffer)
+            initialized = count
+        }
     }
 
     /// The number of elements.
     @inlinable
-    public var count: Int { storage.count }
+    public var count: Int { elements.count }
 
     /// Calls `body` with a pointer to the elements, valid only for the duration of the call.
+    ///
+    /// - Parameter body: Reads the elements; the pointer must not escape.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
     @inlinable
     public func withUnsafeBufferPointer<R, E: Error>(
         _ body: (UnsafeBufferPointer<Float>) throws(E) -> R
     ) throws(E) -> R {
-        try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
+        try elements.withUnsafeBufferPointer(body)
     }
 
     /// Calls `body` with a mutable pointer to the elements, copying them first if the storage is
     /// shared with another tensor. The pointer is valid only for the duration of the call.
+    ///
+    /// - Parameter body: Reads and writes the elements; the pointer must not escape.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<R, E: Error>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R
     ) throws(E) -> R {
-        makeUnique()
-        return try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+        isKnownFinite = false
+        return try elements.withUnsafeMutableBufferPointer {
+            (buffer: inout UnsafeMutableBufferPointer<Float>) throws(E) in
+            try body(buffer)
+        }
     }
 
     /// The first element's address, for kernels; valid while this tensor is alive and unmodified
-    /// through other paths.
+    /// through other paths (the array is never resized, so its storage does not move).
     @inlinable
-    internal var base: UnsafePointer<Float> { UnsafePointer(storage.base) }
+    internal var base: UnsafePointer<Float> {
+        elements.withUnsafeBufferPointer { $0.baseAddress } ?? UnsafePointer(FlatTensor.emptyBase)
+    }
 
-    /// The first element's address after making the storage unique, for kernels that write.
+    /// The first element's address after making the storage unique (copying it if it is
+    /// shared), for kernels that write; forgets that the contents were known to be finite.
     @inlinable
     internal mutating func mutableBase() -> UnsafeMutablePointer<Float> {
-        makeUnique()
-        return storage.base
-    }
-
-    /// Called before every write: copies shared storage, and forgets that the contents were
-    /// known to be finite.
-    @inlinable @inline(__always)
-    internal mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) {
-            storage = storage.copy()
-        }
         isKnownFinite = false
+        return elements.withUnsafeMutableBufferPointer { $0.baseAddress } ?? FlatTensor.emptyBase
     }
-}
 
-extension FlatTensor {
-    /// The heap block behind a tensor: `count` floats at a 64-byte-aligned address.
+    /// A valid address for empty tensors, whose kernels read and write nothing.
     @usableFromInline
-    internal final class Storage: @unchecked Sendable {
-        // Sendable: the block is written only through a uniquely referenced storage
-        // (`makeUnique` before every mutation), so a shared block is immutable.
-        @usableFromInline let base: UnsafeMutablePointer<Float>
-        @usableFromInline let count: Int
-
-        /// Bytes of alignment for every block.
-        @usableFromInline static let alignment = 64
-
-        @inlinable
-        init(count: Int) {
-            self.count = count
-            let raw = UnsafeMutableRawPointer.allocate(
-                byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: Storage.alignment)
-            base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
-        }
-
-        @inlinable
-        func copy() -> Storage {
-            let new = Storage(count: count)
-            new.base.initialize(from: base, count: count)
-            return new
-        }
-
-        deinit {
-            base.deallocate()
-        }
-    }
+    nonisolated(unsafe) static let emptyBase = UnsafeMutablePointer<Float>.allocate(capacity: 16)
 }
 
 extension FlatTensor: RandomAccessCollection, MutableCollection {
@@ -174,22 +140,16 @@ extension FlatTensor: RandomAccessCollection, MutableCollection {
     public typealias Indices = Range<Int>
 
     @inlinable public var startIndex: Int { 0 }
-    @inlinable public var endIndex: Int { storage.count }
-    @inlinable public var indices: Range<Int> { 0..<storage.count }
+    @inlinable public var endIndex: Int { elements.count }
+    @inlinable public var indices: Range<Int> { 0..<elements.count }
 
     /// The element at `index`, which must lie in `0..<count`.
     @inlinable
     public subscript(index: Int) -> Float {
-        get {
-            precondition(
-                index >= 0 && index < storage.count, "FlatTensor index \(index) out of range 0..<\(storage.count)")
-            return storage.base[index]
-        }
+        get { elements[index] }
         set {
-            precondition(
-                index >= 0 && index < storage.count, "FlatTensor index \(index) out of range 0..<\(storage.count)")
-            makeUnique()
-            storage.base[index] = newValue
+            elements[index] = newValue
+            isKnownFinite = false
         }
     }
 
@@ -197,16 +157,15 @@ extension FlatTensor: RandomAccessCollection, MutableCollection {
     public func withContiguousStorageIfAvailable<R>(
         _ body: (UnsafeBufferPointer<Float>) throws -> R
     ) rethrows -> R? {
-        try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
+        try elements.withContiguousStorageIfAvailable(body)
     }
 
     @inlinable
     public mutating func withContiguousMutableStorageIfAvailable<R>(
         _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R? {
-        makeUnique()
-        var buffer = UnsafeMutableBufferPointer(start: storage.base, count: storage.count)
-        return try body(&buffer)
+        isKnownFinite = false
+        return try elements.withContiguousMutableStorageIfAvailable(body)
     }
 }
 
@@ -235,11 +194,17 @@ extension FlatTensor: Hashable {
 
 extension FlatTensor: Codable {
     /// Decodes a plain array of numbers.
+    ///
+    /// - Parameter decoder: The decoder to read from.
+    /// - Throws: `DecodingError` if the value is not an array of numbers.
     public init(from decoder: any Decoder) throws {
         self.init(try [Float](from: decoder))
     }
 
     /// Encodes as a plain array of numbers (`[1.0, 2.0]` in JSON).
+    ///
+    /// - Parameter encoder: The encoder to write to.
+    /// - Throws: The encoder's error.
     public func encode(to encoder: any Encoder) throws {
         try Array(self).encode(to: encoder)
     }

@@ -59,12 +59,23 @@ struct FlatTensorTests {
         }
     }
 
-    @Test func storageIsAlignedForSIMD() {
-        for count in [1, 3, 17, 1000] {
-            FlatTensor(zeros: count).withUnsafeBufferPointer { buffer in
-                #expect(Int(bitPattern: buffer.baseAddress) % 64 == 0)
-            }
+    /// Clipping certifies a tensor finite; every way of writing to it must withdraw that, or a
+    /// step would skip its scan and take a NaN.
+    @Test(arguments: ["subscript", "range", "withUnsafeMutableBufferPointer", "contiguous storage", "scale"])
+    func everyWriteForgetsTheFiniteCertificate(_ writer: String) throws {
+        var gradients = FlatTensor(repeating: 0.25, count: 40)
+        try GradientClipping.clipGlobalNorm(&gradients, maxNorm: 100)
+        switch writer {
+        case "subscript": gradients[1] = .nan
+        case "range": gradients[0..<3] = ([0, .nan, 0] as FlatTensor)[0..<3]
+        case "withUnsafeMutableBufferPointer": gradients.withUnsafeMutableBufferPointer { $0[1] = .nan }
+        case "contiguous storage": _ = gradients.withContiguousMutableStorageIfAvailable { $0[1] = .nan }
+        default: gradients.scale(by: .infinity)
         }
+        var optimizer = try AdamW(learningRate: 1e-3)
+        var parameters = FlatTensor(zeros: 40)
+        #expect(throws: OptimizerError.self) { try optimizer.step(parameters: &parameters, gradients: gradients) }
+        #expect(parameters == FlatTensor(zeros: 40) && optimizer.stepCount == 0)
     }
 
     @Test func codableRoundTrip() throws {

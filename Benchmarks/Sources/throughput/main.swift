@@ -108,6 +108,19 @@ workloads += [
     tensor("FlatTensor.zero", StreamingLoop(readOnly: 0, readWrite: 0, writeOnly: 1)) { x, _ in x.zero() },
     tensor("FlatTensor.scale", StreamingLoop(readOnly: 0, readWrite: 1)) { x, _ in x.scale(by: 0.999) },
     tensor("FlatTensor.add", StreamingLoop(readOnly: 1, readWrite: 1)) { x, g in try x.add(g, scaledBy: 1e-3) },
+    // Element by element through the subscript, as a hand-written gradient loop does (one
+    // thread; compare with FlatTensor.zero and FlatTensor.add at one thread).
+    tensor("FlatTensor subscript writes", StreamingLoop(readOnly: 0, readWrite: 0, writeOnly: 1)) { x, _ in
+        for i in x.indices { x[i] = 0.25 }
+    },
+    Workload(name: "Array subscript writes", shape: StreamingLoop(readOnly: 0, readWrite: 0, writeOnly: 1)) {
+        size, _ in
+        var x = [Float](repeating: 0.5, count: size)
+        return { for i in x.indices { x[i] = 0.25 } }
+    },
+    tensor("FlatTensor subscript x[i] += g[i]", StreamingLoop(readOnly: 1, readWrite: 1)) { x, g in
+        for i in x.indices { x[i] += g[i] }
+    },
     Workload(name: "GradientAccumulator.add (4 micro-batches)", shape: StreamingLoop(readOnly: 1, readWrite: 1)) {
         size, g in
         var accumulator = try GradientAccumulator(parameterCount: size, microBatches: 4)
