@@ -150,42 +150,43 @@ public struct S3Kernel<Vector: FloatVector, Power: PowerMean, Nesterov: StaticFl
     public func run(over range: Range<Int>) {
         guard Power.rootsAreLong else { return runVectorByVector(over: range) }
         let width = Vector.laneCount, vectors = blockElements / width
-        withUnsafeTemporaryAllocation(of: Vector.self, capacity: 6 * vectors) { scratch in
-            let moments = scratch.baseAddress!, numerators = moments + vectors, scales = numerators + vectors
-            let means = scales + vectors, nesterovMeans = means + vectors, decayed = nesterovMeans + vectors
-            /// Pass A for vector `v` of the block at `start`, `lanes` wide (a literal width for
-            /// whole vectors, so that only the block's last vector takes the padded path).
-            @inline(__always) func prepare(_ v: Int, _ start: Int, lanes: Int) {
-                let prepared = self.prepare(at: start + v * width, lanes: lanes)
-                (decayed[v], moments[v], numerators[v]) = (prepared.decayed, prepared.moment, prepared.numerator)
-                scales[v] = prepared.means.scale
-                (means[v], nesterovMeans[v]) = (prepared.means.mean, prepared.means.nesterovMean)
+        // Six vectors per block position, in this thread's scratch block (no allocation).
+        precondition(6 * vectors * MemoryLayout<Vector>.stride <= Int(OPTIMIZERS_SCRATCH_BYTES))
+        let moments = optimizers_thread_scratch()!.bindMemory(to: Vector.self, capacity: 6 * vectors)
+        let numerators = moments + vectors, scales = numerators + vectors
+        let means = scales + vectors, nesterovMeans = means + vectors, decayed = nesterovMeans + vectors
+        /// Pass A for vector `v` of the block at `start`, `lanes` wide (a literal width for
+        /// whole vectors, so that only the block's last vector takes the padded path).
+        @inline(__always) func prepare(_ v: Int, _ start: Int, lanes: Int) {
+            let prepared = self.prepare(at: start + v * width, lanes: lanes)
+            (decayed[v], moments[v], numerators[v]) = (prepared.decayed, prepared.moment, prepared.numerator)
+            scales[v] = prepared.means.scale
+            (means[v], nesterovMeans[v]) = (prepared.means.mean, prepared.means.nesterovMean)
+        }
+        @inline(__always) func finish(_ v: Int, _ start: Int, lanes: Int) {
+            self.finish(
+                at: start + v * width, lanes: lanes, decayed: decayed[v], moment: moments[v],
+                numerator: numerators[v], root: means[v],
+                nesterovRoot: Nesterov.isOn ? nesterovMeans[v] : means[v], scale: scales[v])
+        }
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let count = min(blockElements, range.upperBound - start)
+            let whole = count / width, tail = count - whole * width
+            for v in 0..<whole { prepare(v, start, lanes: width) }
+            if tail > 0 { prepare(whole, start, lanes: tail) }
+            // The roots have no memory accesses of their own: meanwhile, the next block's
+            // lines are fetched (one per vector: a block has at least as many vectors as
+            // 16-element lines), so that memory and arithmetic overlap.
+            let next = start + count, lines = min(blockElements, range.upperBound - next) / 16
+            for v in 0..<(whole + (tail > 0 ? 1 : 0)) {
+                if v < lines { prefetch(next + 16 * v) }
+                means[v] = Power.root(means[v], c)
+                if Nesterov.isOn { nesterovMeans[v] = Power.root(nesterovMeans[v], c) }
             }
-            @inline(__always) func finish(_ v: Int, _ start: Int, lanes: Int) {
-                self.finish(
-                    at: start + v * width, lanes: lanes, decayed: decayed[v], moment: moments[v],
-                    numerator: numerators[v], root: means[v],
-                    nesterovRoot: Nesterov.isOn ? nesterovMeans[v] : means[v], scale: scales[v])
-            }
-            var start = range.lowerBound
-            while start < range.upperBound {
-                let count = min(blockElements, range.upperBound - start)
-                let whole = count / width, tail = count - whole * width
-                for v in 0..<whole { prepare(v, start, lanes: width) }
-                if tail > 0 { prepare(whole, start, lanes: tail) }
-                // The roots have no memory accesses of their own: meanwhile, the next block's
-                // lines are fetched (one per vector: a block has at least as many vectors as
-                // 16-element lines), so that memory and arithmetic overlap.
-                let next = start + count, lines = min(blockElements, range.upperBound - next) / 16
-                for v in 0..<(whole + (tail > 0 ? 1 : 0)) {
-                    if v < lines { prefetch(next + 16 * v) }
-                    means[v] = Power.root(means[v], c)
-                    if Nesterov.isOn { nesterovMeans[v] = Power.root(nesterovMeans[v], c) }
-                }
-                for v in 0..<whole { finish(v, start, lanes: width) }
-                if tail > 0 { finish(whole, start, lanes: tail) }
-                start += count
-            }
+            for v in 0..<whole { finish(v, start, lanes: width) }
+            if tail > 0 { finish(whole, start, lanes: tail) }
+            start += count
         }
     }
 }

@@ -37,3 +37,8 @@ int optimizers_supported_level(void) {
 #else
 int optimizers_supported_level(void) { return OPTIMIZERS_LEVEL_BASELINE; }
 #endif
+
+void *optimizers_thread_scratch(void) {
+    static _Thread_local _Alignas(64) unsigned char scratch[OPTIMIZERS_SCRATCH_BYTES];
+    return scratch;
+}

@@ -40,6 +40,14 @@ optimizers_float16 optimizers_convert16(optimizers_int16 x) { return __builtin_c
 static inline __attribute__((always_inline))
 void optimizers_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+/// Bytes of the scratch block every thread owns (see `optimizers_thread_scratch`).
+enum { OPTIMIZERS_SCRATCH_BYTES = 8192 };
+
+/// This thread's scratch block: `OPTIMIZERS_SCRATCH_BYTES` bytes aligned to 64, allocated with
+/// the thread (thread-local storage), so a kernel can keep a block of intermediate vectors in L1
+/// without allocating. A kernel that uses it must not call another kernel that does.
+void *optimizers_thread_scratch(void);
+
 /// The instruction-set levels the kernels are built for, in increasing order.
 enum {
     /// The architecture's baseline (SSE2 on x86-64, NEON on arm64).
