@@ -50,6 +50,13 @@ public struct AdamW: StatefulOptimizer {
 
         /// Validated hyperparameters.
         ///
+        /// - Parameters:
+        ///   - beta1: First-moment coefficient, in [0, 1).
+        ///   - beta2: Second-moment coefficient, in [0, 1).
+        ///   - epsilon: Added to the denominator; finite and > 0.
+        ///   - weightDecay: Decoupled weight decay; finite and >= 0.
+        ///   - amsgrad: Divide by the largest second moment so far instead of the current one (AMSGrad).
+        ///   - momentPrecision: How `m` and `v` are stored (float32 unless asked).
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the
         ///   first value outside its range.
         public init(
@@ -88,6 +95,7 @@ public struct AdamW: StatefulOptimizer {
         /// AMSGrad's `vmax` (empty without AMSGrad).
         public internal(set) var maximumSecondMoment = FlatTensor()
 
+        /// The state before the first step: step 0, every buffer empty.
         public init() {}
 
         typealias Configuration = AdamW.Configuration
@@ -99,6 +107,10 @@ public struct AdamW: StatefulOptimizer {
             case maximumSecondMoment
         }
 
+        /// Decodes a state; one saved before AMSGrad existed has no `maximumSecondMoment`.
+        ///
+        /// - Parameter decoder: The decoder to read from.
+        /// - Throws: `DecodingError`.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             (step, storedFirst, storedSecond) = try (c(.step), c(.storedFirst), c(.storedSecond))

@@ -45,6 +45,14 @@ public struct Adan: StatefulOptimizer {
 
         /// Validated hyperparameters.
         ///
+        /// - Parameters:
+        ///   - beta1: Gradient-momentum coefficient, in [0, 1).
+        ///   - beta2: Gradient-difference-momentum coefficient, in [0, 1).
+        ///   - beta3: Second-moment coefficient, in [0, 1).
+        ///   - epsilon: Added to the denominator; finite and > 0.
+        ///   - weightDecay: Weight decay, proximal unless `decoupledWeightDecay`; finite and >= 0.
+        ///   - decoupledWeightDecay: Multiply by `1 - lr * wd` before the step instead of dividing
+        ///     by `1 + lr * wd` after it.
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
         public init(
             beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, beta3: Float = defaults.beta3,
@@ -84,6 +92,7 @@ public struct Adan: StatefulOptimizer {
         /// The previous step's gradient `p` (empty before the first step).
         public internal(set) var previousGradient = FlatTensor()
 
+        /// The state before the first step: step 0, every buffer empty.
         public init() {}
 
         typealias Configuration = Adan.Configuration

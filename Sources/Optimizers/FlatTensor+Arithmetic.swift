@@ -11,6 +11,8 @@ extension FlatTensor {
     }
 
     /// Multiplies every element by `factor`.
+    ///
+    /// - Parameter factor: Any float; each element becomes the correctly rounded product.
     public mutating func scale(by factor: Float) {
         apply(.scale, factor: factor)
     }

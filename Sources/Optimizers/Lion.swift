@@ -33,6 +33,10 @@ public struct Lion: StatefulOptimizer {
 
         /// Validated hyperparameters.
         ///
+        /// - Parameters:
+        ///   - beta1: Interpolation coefficient of the update direction, in [0, 1).
+        ///   - beta2: Momentum coefficient, in [0, 1).
+        ///   - weightDecay: Decoupled weight decay; finite and >= 0.
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
         public init(
             beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, weightDecay: Float = defaults.weightDecay
@@ -61,6 +65,7 @@ public struct Lion: StatefulOptimizer {
         /// The momentum `m` (empty before the first step).
         public internal(set) var momentum = FlatTensor()
 
+        /// The state before the first step: step 0, every buffer empty.
         public init() {}
 
         typealias Configuration = Lion.Configuration

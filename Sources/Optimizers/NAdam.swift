@@ -42,6 +42,15 @@ public struct NAdam: StatefulOptimizer {
 
         /// Validated hyperparameters.
         ///
+        /// - Parameters:
+        ///   - beta1: First-moment coefficient, in [0, 1).
+        ///   - beta2: Second-moment coefficient, in [0, 1).
+        ///   - epsilon: Added to the denominator; finite and > 0.
+        ///   - weightDecay: Weight decay, coupled (added to the gradient) unless
+        ///     `decoupledWeightDecay`; finite and >= 0.
+        ///   - momentumDecay: `psi` of the momentum schedule; finite and >= 0.
+        ///   - decoupledWeightDecay: Decay the parameters directly (AdamW style) instead of adding
+        ///     `wd * x` to the gradient.
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
         public init(
             beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, epsilon: Float = defaults.epsilon,
@@ -87,6 +96,7 @@ public struct NAdam: StatefulOptimizer {
         /// The second moment `v` (empty before the first step).
         public internal(set) var secondMoment = FlatTensor()
 
+        /// The state before the first step: step 0, every buffer empty.
         public init() {}
 
         typealias Configuration = NAdam.Configuration

@@ -68,6 +68,14 @@ public struct S3: StatefulOptimizer {
         /// Validated hyperparameters; `beta1 == beta2` is the paper's S3, and an invalid value
         /// is then reported as `beta`.
         ///
+        /// - Parameters:
+        ///   - beta1: Coefficient of the first moment `m` and of the numerator `n`, in [0, 1).
+        ///   - beta2: Coefficient of the p-th moment `s` and of the denominator `b`, in [0, 1).
+        ///   - p: Order of the denominator's moment; finite and >= 1.
+        ///   - epsilon: Added to the denominator; finite and > 0.
+        ///   - weightDecay: Decoupled weight decay; finite and >= 0.
+        ///   - nesterov: Use the Nesterov estimates (lines 6 and 7) instead of the plain moments.
+        ///   - momentPrecision: How `m` and `r` are stored (float32 unless asked).
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
         public init(
             beta1: Float = defaults.beta1, beta2: Float = defaults.beta2, p: Float = defaults.p,
@@ -104,6 +112,7 @@ public struct S3: StatefulOptimizer {
         /// `r` (float32 moments; empty with bfloat16).
         var storedRoot = FlatTensor()
 
+        /// The state before the first step: step 0, every buffer empty.
         public init() {}
 
         typealias Configuration = S3.Configuration
@@ -180,6 +189,17 @@ public struct S3: StatefulOptimizer {
     /// Creates the ablation with separate coefficients for the numerator (`beta1`) and the
     /// denominator (`beta2`); the update bound of one learning rate holds only when they are equal.
     ///
+    /// - Parameters:
+    ///   - learningRate: Finite and >= 0; may change between steps.
+    ///   - beta1: Coefficient of the first moment `m` and of the numerator `n`, in [0, 1).
+    ///   - beta2: Coefficient of the p-th moment `s` and of the denominator `b`, in [0, 1).
+    ///   - p: Order of the denominator's moment; finite and >= 1.
+    ///   - epsilon: Added to the denominator; finite and > 0.
+    ///   - weightDecay: Decoupled weight decay; finite and >= 0.
+    ///   - nesterov: Use the Nesterov estimates or the plain moments.
+    ///   - momentPrecision: How `m` and `r` are stored between steps.
+    ///   - parameterCount: Allocates the state now for this many elements, instead of at the
+    ///     first step.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
     public init(
         learningRate: Float, beta1: Float, beta2: Float, p: Float = Configuration.defaults.p,

@@ -37,6 +37,11 @@ public struct SGDM: StatefulOptimizer {
 
         /// Validated hyperparameters.
         ///
+        /// - Parameters:
+        ///   - momentum: Momentum coefficient, in [0, 1).
+        ///   - dampening: Fraction of the gradient kept out of the buffer, in [0, 1].
+        ///   - nesterov: Nesterov momentum; needs `momentum > 0` and `dampening == 0`.
+        ///   - weightDecay: Coupled L2 weight decay (added to the gradient); finite and >= 0.
         /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
         public init(
             momentum: Float = defaults.momentum, dampening: Float = defaults.dampening,
@@ -75,6 +80,7 @@ public struct SGDM: StatefulOptimizer {
         /// The momentum buffer `b` (empty before the first step, and always when `momentum == 0`).
         public internal(set) var momentumBuffer = FlatTensor()
 
+        /// The state before the first step: step 0, every buffer empty.
         public init() {}
 
         typealias Configuration = SGDM.Configuration

@@ -70,12 +70,22 @@ public protocol StatefulOptimizer: Optimizer, Equatable, Sendable {
 extension StatefulOptimizer {
     /// One step of the shard `shard` of a larger buffer, without parameter groups.
     ///
+    /// - Parameters:
+    ///   - shard: The range of `parameters` this optimizer owns.
+    ///   - parameters: The whole buffer; only `parameters[shard]` changes.
+    ///   - gradients: The shard's gradients, `shard.count` of them.
     /// - Throws: ``OptimizerError``, with `parameters` and the optimizer unchanged.
     public mutating func step(shard: Range<Int>, of parameters: inout FlatTensor, gradients: FlatTensor) throws {
         try step(shard: shard, of: &parameters, gradients: gradients, groups: nil)
     }
 
     /// Copies into `FlatTensor`s, steps them, and copies back: for conformers outside this module.
+    ///
+    /// - Parameters:
+    ///   - parameters: The values to update, in place.
+    ///   - gradients: One gradient per parameter.
+    ///   - groups: Groups built for `parameters.count` elements.
+    /// - Throws: ``OptimizerError``, with the parameters and the optimizer unchanged.
     public mutating func step(
         parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, groups: ParameterGroups
     ) throws {
@@ -85,6 +95,13 @@ extension StatefulOptimizer {
     }
 
     /// Copies into `FlatTensor`s, steps them, and copies back: for conformers outside this module.
+    ///
+    /// - Parameters:
+    ///   - shard: The range of `parameters` this optimizer owns.
+    ///   - parameters: The whole buffer; only `parameters[shard]` changes.
+    ///   - gradients: The shard's gradients, `shard.count` of them.
+    ///   - groups: Groups defined on the whole buffer, or nil.
+    /// - Throws: ``OptimizerError``, with the parameters and the optimizer unchanged.
     public mutating func step(
         shard: Range<Int>, of parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
         groups: ParameterGroups?

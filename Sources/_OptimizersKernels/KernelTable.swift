@@ -86,7 +86,7 @@ public struct KernelTable: Sendable {
 public enum S3Power: Int, Sendable {
     /// p = 1: no powers or roots at all.
     case one
-    /// p = 2, 3, 4: products, and `sqrt`, a Newton-Halley cube root, or `sqrt(sqrt)`.
+    /// p = 2, 3, 4: products, and `sqrt`, a division-free Newton cube root, or `sqrt(sqrt)`.
     case two, three, four
     /// Any other p: `exp2(p log2 x)` with vector polynomials.
     case general

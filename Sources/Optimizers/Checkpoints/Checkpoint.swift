@@ -15,14 +15,21 @@ import Foundation
 public struct Checkpoint<O: StatefulOptimizer>: Codable, Equatable, Sendable {
     /// The optimizer type the checkpoint belongs to ("AdamW", "S3", ...).
     public var optimizer: String
+    /// The learning rate of the next step.
     public var learningRate: Float
+    /// What the optimizer does about non-finite gradients.
     public var gradientCheck: GradientCheck
     /// The element count the state was built for (nil before the first step).
     public var stateCount: Int?
+    /// The hyperparameters other than the learning rate.
     public var configuration: O.Configuration
+    /// The step count and every state buffer.
     public var state: O.State
 
     /// Everything needed to resume `optimizer` exactly.
+    ///
+    /// - Parameter optimizer: The optimizer to capture; its buffers are shared, not copied,
+    ///   until one side writes.
     public init(of optimizer: O) {
         self.optimizer = Self.typeName
         learningRate = optimizer.learningRate
@@ -51,6 +58,7 @@ extension StatefulOptimizer {
     /// Callable on `any StatefulOptimizer`; ``restoreOptimizer(from:)`` reads the file back
     /// without knowing its type.
     ///
+    /// - Parameter url: The file to create or replace.
     /// - Throws: The file system's error; `EncodingError` if the state cannot be encoded.
     public func writeCheckpoint(to url: URL) throws {
         try checkpoint.write(to: url)

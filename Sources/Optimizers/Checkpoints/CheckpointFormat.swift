@@ -142,6 +142,7 @@ extension Checkpoint {
     /// then its optimizer type. Nothing beyond the data's own size is allocated. The contents
     /// are checked by ``StatefulOptimizer/init(restoring:)``.
     ///
+    /// - Parameter data: The bytes of a checkpoint file.
     /// - Throws: ``CheckpointError``; ``OptimizerError`` for hyperparameters outside their range.
     public init(binaryRepresentation data: Data) throws {
         self = try data.withUnsafeBytes { try Self(parsing: CheckpointFile($0)) }
@@ -149,6 +150,7 @@ extension Checkpoint {
 
     /// Reads a binary checkpoint file (see ``init(binaryRepresentation:)``).
     ///
+    /// - Parameter url: A file written by ``write(to:)``.
     /// - Throws: The file system's error, ``CheckpointError`` or ``OptimizerError``.
     public init(contentsOf url: URL) throws {
         try self.init(binaryRepresentation: Data(contentsOf: url, options: .alwaysMapped))
@@ -168,8 +170,9 @@ extension Checkpoint {
         }
     }
 
-    /// The binary representation (see the format above), as one `Data`.
+    /// The binary representation, as one `Data`: the bytes ``write(to:)`` writes.
     ///
+    /// - Returns: Magic number, version, JSON metadata, the raw buffers and a checksum.
     /// - Throws: `EncodingError` if the state cannot be encoded.
     public func binaryRepresentation() throws -> Data {
         var data = Data()
@@ -181,6 +184,7 @@ extension Checkpoint {
     /// then renamed over `url`, so a crash leaves either the old file or the new one. The
     /// buffers are written straight from the optimizer's memory: no copy of the state is made.
     ///
+    /// - Parameter url: The file to create or replace; its folder must exist.
     /// - Throws: The file system's error; `EncodingError` if the state cannot be encoded.
     public func write(to url: URL) throws {
         let folder = url.deletingLastPathComponent()

@@ -6,6 +6,7 @@ extension ElementwiseOptimizer {
     /// (before anything is allocated), and the buffers' contents (finite, and each optimizer's
     /// own invariants). Nothing is half-built: it either returns a working optimizer or throws.
     ///
+    /// - Parameter checkpoint: A checkpoint of this optimizer type, from a file or decoded.
     /// - Throws: ``CheckpointError``, or ``OptimizerError`` for an invalid learning rate.
     public init(restoring checkpoint: Checkpoint<Self>) throws {
         guard checkpoint.optimizer == Checkpoint<Self>.typeName else {
@@ -59,6 +60,7 @@ private let checkpointTypes: [any ElementwiseOptimizer.Type] = [
 ///   ``Checkpoint/write(to:)``.
 /// - Throws: The file system's error; ``CheckpointError`` (``CheckpointError/unknownOptimizer(_:)``
 ///   for a type this module does not have); ``OptimizerError``.
+/// - Returns: The optimizer, ready to step; its type is the one the file names.
 public func restoreOptimizer(from url: URL) throws -> any StatefulOptimizer {
     try restoreOptimizer(binaryRepresentation: Data(contentsOf: url, options: .alwaysMapped))
 }
@@ -66,6 +68,8 @@ public func restoreOptimizer(from url: URL) throws -> any StatefulOptimizer {
 /// Restores whichever of this module's optimizers a binary checkpoint holds (see
 /// ``restoreOptimizer(from:)``).
 ///
+/// - Parameter data: The bytes of a binary checkpoint.
+/// - Returns: The optimizer, ready to step; its type is the one the data names.
 /// - Throws: ``CheckpointError`` or ``OptimizerError``.
 public func restoreOptimizer(binaryRepresentation data: Data) throws -> any StatefulOptimizer {
     try data.withUnsafeBytes { bytes in

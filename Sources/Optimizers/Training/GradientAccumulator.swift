@@ -43,6 +43,8 @@ public struct GradientAccumulator: Sendable {
     /// Adds one micro-batch's gradients; returns true when it completes a round, with the
     /// average in ``average``. The next call starts a new round.
     ///
+    /// - Parameter gradients: One micro-batch's gradients, ``average``'s count of them.
+    /// - Returns: Whether this micro-batch completed a round (time to step).
     /// - Throws: ``OptimizerError/tensorCountMismatch(expected:found:)``, with nothing changed.
     @discardableResult
     public mutating func add(_ gradients: FlatTensor) throws -> Bool {
@@ -51,6 +53,8 @@ public struct GradientAccumulator: Sendable {
 
     /// Adds one micro-batch's gradients from memory the caller owns (see ``add(_:)-(FlatTensor)``).
     ///
+    /// - Parameter gradients: One micro-batch's gradients, ``average``'s count of them.
+    /// - Returns: Whether this micro-batch completed a round (time to step).
     /// - Throws: ``OptimizerError/tensorCountMismatch(expected:found:)``, with nothing changed.
     @discardableResult
     public mutating func add(_ gradients: UnsafeBufferPointer<Float>) throws -> Bool {
@@ -72,6 +76,8 @@ public struct GradientAccumulator: Sendable {
     /// ``GradientClipping/clipGlobalNorm(_:maxNorm:ranges:)-(FlatTensor,_,_)``: a finite norm
     /// also lets the next step skip its non-finite scan) and returns the norm before clipping.
     ///
+    /// - Parameter maxNorm: The largest norm to keep; finite and > 0.
+    /// - Returns: The global norm before clipping, in double precision.
     /// - Throws: ``OptimizerError``, with nothing changed.
     @discardableResult
     public mutating func clipAverage(toGlobalNorm maxNorm: Float) throws -> Double {

@@ -11,6 +11,10 @@ public enum GradientClipping {
     /// overflow (elements above about 1e19) is summed again in double precision, so finite
     /// gradients always give a finite norm.
     ///
+    /// - Parameters:
+    ///   - gradients: The values to measure.
+    ///   - ranges: The ranges to include (all of the buffer when nil).
+    /// - Returns: The L2 norm, in double precision.
     /// - Throws: ``OptimizerError/rangeOutOfBounds(range:count:)``.
     public static func globalNorm(_ gradients: FlatTensor, ranges: [Range<Int>]? = nil) throws -> Double {
         try gradients.withUnsafeBufferPointer { try globalNorm($0, ranges: ranges) }
@@ -18,6 +22,10 @@ public enum GradientClipping {
 
     /// The global norm of memory the caller owns (see ``globalNorm(_:ranges:)-(FlatTensor,_)``).
     ///
+    /// - Parameters:
+    ///   - gradients: The values to measure.
+    ///   - ranges: The ranges to include (all of the buffer when nil).
+    /// - Returns: The L2 norm, in double precision.
     /// - Throws: ``OptimizerError/rangeOutOfBounds(range:count:)``.
     public static func globalNorm(_ gradients: UnsafeBufferPointer<Float>, ranges: [Range<Int>]? = nil) throws -> Double
     {
@@ -80,6 +88,10 @@ public enum GradientClipping {
 
     /// Clips memory the caller owns (see ``clipGlobalNorm(_:maxNorm:ranges:)-(FlatTensor,_,_)``).
     ///
+    /// - Parameters:
+    ///   - gradients: Clipped in place.
+    ///   - maxNorm: Finite and > 0.
+    ///   - ranges: The ranges to measure and scale (all of the buffer when nil).
     /// - Returns: The norm before clipping.
     /// - Throws: ``OptimizerError``, with nothing changed.
     @discardableResult

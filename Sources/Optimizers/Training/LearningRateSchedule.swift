@@ -14,22 +14,32 @@
 ///
 /// ```swift
 /// let schedule = try LearningRateSchedule.warmupCosine(peak: 3e-3, warmupSteps: 100, totalSteps: 10_000)
-/// optimizer.learningRate = schedule(optimizer.state.step)   // before each step
+/// optimizer.learningRate = schedule(optimizer.stepCount)   // before each step
 /// ```
 public struct LearningRateSchedule: Sendable {
     private let rate: @Sendable (Int) -> Float
 
     /// A schedule from any closed-form function of the step (negative steps are treated as 0).
+    ///
+    /// - Parameter rate: The learning rate of each step, from 0; it should be finite and >= 0
+    ///   (an optimizer given anything else throws at its next step).
     public init(_ rate: @escaping @Sendable (Int) -> Float) {
         self.rate = rate
     }
 
     /// The learning rate of step `step` (0-based).
+    ///
+    /// - Parameter step: The step count before the step (`optimizer.stepCount`).
+    /// - Returns: The learning rate to use for that step.
     public func callAsFunction(_ step: Int) -> Float {
         rate(max(0, step))
     }
 
     /// `value` at every step.
+    ///
+    /// - Parameter value: Finite and >= 0.
+    /// - Returns: The schedule.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the invalid argument.
     public static func constant(_ value: Float) throws -> LearningRateSchedule {
         try Validate.nonNegative("learningRate", value)
         return LearningRateSchedule { _ in value }
@@ -37,6 +47,12 @@ public struct LearningRateSchedule: Sendable {
 
     /// Linear warmup: `peak * (t + 1) / steps` for `t < steps` (so the first step is not
     /// wasted at 0 and step `steps - 1` reaches the peak), then `peak`.
+    ///
+    /// - Parameters:
+    ///   - peak: The rate after warmup; finite and >= 0.
+    ///   - steps: The warmup's length; >= 1.
+    /// - Returns: The schedule.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the invalid argument.
     public static func linearWarmup(to peak: Float, steps: Int) throws -> LearningRateSchedule {
         try Validate.nonNegative("peak", peak)
         try Validate.count("steps", steps, minimum: 1)
@@ -45,6 +61,13 @@ public struct LearningRateSchedule: Sendable {
 
     /// Cosine decay from `peak` at step 0 to `floor` at step `steps`, then `floor`:
     /// `floor + (peak - floor) * (1 + cos(pi * t / steps)) / 2`.
+    ///
+    /// - Parameters:
+    ///   - peak: The rate at step 0; finite and >= 0.
+    ///   - floor: The rate from step `steps` on; finite and >= 0.
+    ///   - steps: The decay's length; >= 1.
+    /// - Returns: The schedule.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the invalid argument.
     public static func cosineDecay(from peak: Float, to floor: Float, steps: Int) throws -> LearningRateSchedule {
         try Validate.nonNegative("peak", peak)
         try Validate.nonNegative("floor", floor)
@@ -58,6 +81,14 @@ public struct LearningRateSchedule: Sendable {
 
     /// The paper's recipe: linear warmup to `peak` over `warmupSteps`, then cosine decay to
     /// `finalFraction * peak` (10% by default) at `totalSteps`.
+    ///
+    /// - Parameters:
+    ///   - peak: The rate at the end of warmup; finite and >= 0.
+    ///   - warmupSteps: The warmup's length; >= 0 (0: the decay starts at `peak`).
+    ///   - totalSteps: Where the decay ends; > `warmupSteps`.
+    ///   - finalFraction: The floor as a fraction of `peak`, in [0, 1].
+    /// - Returns: The schedule.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the invalid argument.
     public static func warmupCosine(
         peak: Float, warmupSteps: Int, totalSteps: Int,
         finalFraction: Float = 0.1
@@ -74,6 +105,13 @@ public struct LearningRateSchedule: Sendable {
     }
 
     /// `initial * factor^(t / every)` (integer division): multiplied by `factor` every `every` steps.
+    ///
+    /// - Parameters:
+    ///   - initial: The rate of the first `every` steps; finite and >= 0.
+    ///   - factor: The multiplier, in [0, 1].
+    ///   - every: Steps between multiplications; >= 1.
+    /// - Returns: The schedule.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the invalid argument.
     public static func stepDecay(initial: Float, factor: Float, every: Int) throws -> LearningRateSchedule {
         try Validate.nonNegative("initial", initial)
         try Validate.fraction("factor", factor)
@@ -83,6 +121,13 @@ public struct LearningRateSchedule: Sendable {
 
     /// `schedules[0]` before `boundaries[0]`, then `schedules[1]` counting its steps from
     /// `boundaries[0]`, and so on (optax's `join_schedules`). Boundaries must increase.
+    ///
+    /// - Parameters:
+    ///   - schedules: The pieces, in order.
+    ///   - boundaries: The steps where each next piece starts; one fewer than `schedules`,
+    ///     non-negative and increasing.
+    /// - Returns: The joined schedule.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)`` naming the invalid argument.
     public static func join(_ schedules: [LearningRateSchedule], boundaries: [Int]) throws -> LearningRateSchedule {
         guard schedules.count == boundaries.count + 1 else {
             throw OptimizerError.invalidHyperparameter(

@@ -4,6 +4,7 @@
 /// One group can own the biases and norms of every layer: "no weight decay on biases and
 /// norms" across twelve layers is one group with twelve ranges.
 public struct ParameterGroup: Sendable, Equatable, Codable {
+    /// The group's name, unique among the groups; telemetry reports the group under it.
     public var name: String
     /// The elements of the buffer this group owns; empty ranges are ignored.
     public var ranges: [Range<Int>]
@@ -42,6 +43,13 @@ public struct ParameterGroup: Sendable, Equatable, Codable {
     }
 
     /// A group owning one range.
+    ///
+    /// - Parameters:
+    ///   - name: Unique among the groups (and not `"(ungrouped)"`).
+    ///   - range: The elements this group owns.
+    ///   - learningRateScale: Multiplies the optimizer's learning rate; finite and >= 0.
+    ///   - weightDecay: This group's weight decay, or nil for the optimizer's.
+    ///   - frozen: Leave the parameters and their state untouched.
     public init(
         _ name: String, _ range: Range<Int>, learningRateScale: Float = 1, weightDecay: Float? = nil,
         frozen: Bool = false
@@ -57,6 +65,7 @@ public struct ParameterGroup: Sendable, Equatable, Codable {
 public struct ParameterGroups: Sendable, Equatable, Codable {
     /// The groups, as given.
     public let groups: [ParameterGroup]
+    /// The element count of the buffer the groups were validated for.
     public let parameterCount: Int
     /// The buffer cut into consecutive segments in buffer order, each with the index of its
     /// group, or nil for elements outside every group.
@@ -64,6 +73,9 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
 
     /// Validates `groups` over a buffer of `parameterCount` elements.
     ///
+    /// - Parameters:
+    ///   - parameterCount: The element count of the buffer the groups index, >= 0.
+    ///   - groups: The groups; their ranges must lie in `0..<parameterCount` and not overlap.
     /// - Throws: ``OptimizerError/invalidParameterGroup(name:reason:)`` for a range outside
     ///   `0..<parameterCount`, two ranges that overlap (in one group or two), a repeated or
     ///   reserved name, or an invalid value; ``OptimizerError/invalidHyperparameter(name:value:allowed:)``
@@ -140,6 +152,9 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey { case groups, parameterCount }
 
     /// Decodes and validates, as ``init(parameterCount:_:)`` does.
+    ///
+    /// - Parameter decoder: The decoder to read from.
+    /// - Throws: `DecodingError`, or ``OptimizerError`` for groups that fail validation.
     public init(from decoder: any Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
@@ -147,6 +162,10 @@ public struct ParameterGroups: Sendable, Equatable, Codable {
             values.decode([ParameterGroup].self, forKey: .groups))
     }
 
+    /// Encodes the groups and the element count.
+    ///
+    /// - Parameter encoder: The encoder to write to.
+    /// - Throws: The encoder's error.
     public func encode(to encoder: any Encoder) throws {
         var values = encoder.container(keyedBy: CodingKeys.self)
         try values.encode(groups, forKey: .groups)

@@ -9,6 +9,7 @@ public enum Sharding {
     /// - Parameters:
     ///   - parameterCount: The buffer's element count, >= 0.
     ///   - shards: The number of ranges, from 1 to 65,536.
+    /// - Returns: The ranges, in order; some are empty when `parameterCount` is small.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
     public static func ranges(parameterCount: Int, shards: Int) throws -> [Range<Int>] {
         try Validate.parameterCount(parameterCount)
