@@ -95,6 +95,19 @@ public struct TensorKernel<Vector: FloatVector, Operation: TensorOperationType>:
 
     @inlinable public var parameters: UnsafeMutablePointer<Float> { destination }
 
+    /// One padded partial vector up to the first address that is a multiple of the vector's
+    /// size, then whole vectors: a store that straddles two cache lines costs a pure store
+    /// stream about 10%, and a tensor's elements need not start on a line. Element-wise, so the
+    /// bits do not depend on where the vectors start.
+    @inlinable @inline(__always)
+    public func run(over range: Range<Int>) {
+        let width = Vector.laneCount
+        let misaligned = (Int(bitPattern: destination + range.lowerBound) / 4) % width
+        let head = min(range.count, (width - misaligned) % width)
+        if head > 0 { apply(at: range.lowerBound, lanes: head) }
+        runVectorByVector(over: (range.lowerBound + head)..<range.upperBound)
+    }
+
     @inlinable @inline(__always)
     public func apply(at i: Int, lanes: Int) {
         let result: Vector

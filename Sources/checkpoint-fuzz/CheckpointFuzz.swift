@@ -3,11 +3,9 @@
 // None of them may trap, allocate beyond the input's size, or return an optimizer that
 // cannot step.
 //
-// Fuzzing (libFuzzer, in the toolchain):
-//
-//     swift build -c release --product checkpoint-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
-//     swift run -c release checkpoint-fuzz --write-seeds /tmp/seeds      # valid checkpoints to start from
-//     .build/release/checkpoint-fuzz /tmp/corpus /tmp/seeds -max_total_time=60     # libFuzzer's options
+// Fuzzing (libFuzzer, in the toolchain): `.ci/fuzz SECONDS` builds this target with
+// `-sanitize=fuzzer -DFUZZING` in `.build-fuzz`, writes valid checkpoints of every optimizer as
+// seeds (`checkpoint-fuzz --write-seeds DIR`) and runs libFuzzer on them.
 //
 // Without `-DFUZZING` the tool replays files (`checkpoint-fuzz FILE...`) or writes the seeds.
 

@@ -50,6 +50,7 @@ struct CheckpointRobustnessTests {
             }
         }
         #expect(refused == 8 * data.count)
+        print("checkpoint robustness \(entry.name): \(data.count) truncations and \(refused) bit flips refused")
     }
 
     @Test(arguments: Catalog.all)

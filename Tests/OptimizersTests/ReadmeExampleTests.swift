@@ -22,9 +22,6 @@ func readmeUsageExample() throws -> (weights: FlatTensor, target: FlatTensor) {
 
 @Suite("README")
 struct ReadmeExampleTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     @Test func usageExampleRunsAndConverges() throws {
         let (weights, target) = try readmeUsageExample()
         for (w, t) in zip(weights, target) {
@@ -33,21 +30,7 @@ struct ReadmeExampleTests {
     }
 
     @Test func usageExampleIsTheOneInTheReadme() throws {
-        let example = try Self.example(in: #filePath, between: "README begin", and: "README end")
-        #expect(try Self.readme().contains("```swift\nimport Optimizers\n\n" + example + "```"))
-    }
-
-    static func readme() throws -> String {
-        try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-    }
-
-    /// The lines of the source file at `path` between the comments `// begin` and `// end`
-    /// (indented by four spaces there), without that indentation.
-    static func example(in path: String, between begin: String, and end: String) throws -> String {
-        let source = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
-        let example = try #require(
-            source.components(separatedBy: "    // \(begin)\n").last?.components(separatedBy: "    // \(end)").first)
-        return example.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }.joined(separator: "\n")
+        let example = try ReadmeText.example(in: #filePath, between: "README begin", and: "README end")
+        #expect(try ReadmeText.readme().contains("```swift\nimport Optimizers\n\n" + example + "```"))
     }
 }

@@ -4,7 +4,6 @@ import Testing
 
 /// The README's "Training loop" example, verbatim between the markers.
 func readmeTrainingLoopExample() throws -> (first: Float, last: Float, resumed: any StatefulOptimizer) {
-    var losses: [Float] = []
     // Training loop begin
     /// A two-layer perceptron, 4 -> 16 (tanh) -> 1, whose weights live in its own array:
     /// W1 (16 x 4), b1, W2 (16), b2. The optimizer updates that array in place.
@@ -61,6 +60,7 @@ func readmeTrainingLoopExample() throws -> (first: Float, last: Float, resumed: 
         return (x, sin(x[0]) + x[1] * x[2] - 0.5 * x[3])
     }
     var model = Perceptron()
+    var losses: [Float] = []
     var optimizer = try makeOptimizer("S3")
     optimizer.recordsTelemetry = true  // the largest |update| / lr of each step: the spike early warning
     // One group for the biases of both layers: no weight decay there.
@@ -111,10 +111,10 @@ struct TrainingLoopExampleTests {
     }
 
     @Test func trainingLoopExampleIsTheOneInTheReadme() throws {
-        let example = try ReadmeExampleTests.example(
+        let example = try ReadmeText.example(
             in: #filePath, between: "Training loop begin", and: "Training loop end")
         #expect(
-            try ReadmeExampleTests.readme().contains(
+            try ReadmeText.readme().contains(
                 "```swift\nimport Foundation\nimport Optimizers\n\n" + example + "```"))
     }
 }

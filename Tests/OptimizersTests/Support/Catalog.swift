@@ -4,7 +4,7 @@ import Optimizers
 /// runs over all of them. A factory fails if it is handed a hyperparameter it does not use.
 struct Entry: Sendable, CustomStringConvertible {
     let name: String
-    /// The optimizer's defaults, as pinned in ALGORITHMS.md (checked against the types' defaults).
+    /// The optimizer's defaults, as docs/algorithms.md states them (checked against the types' defaults).
     let defaults: [String: Float]
     let defaultFlags: [String: Bool]
     let build: @Sendable (_ learningRate: Float, _ values: inout Hyperparameters) throws -> any StatefulOptimizer

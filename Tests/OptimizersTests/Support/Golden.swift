@@ -95,7 +95,7 @@ struct GoldenCase: Decodable {
     }
 }
 
-/// The tolerance of ALGORITHMS.md: `|x - x_ref| <= 5e-5 * max(1, |x_ref|)`; returns the error
+/// The golden tolerance (docs/exactness.md): `|x - x_ref| <= 5e-5 * max(1, |x_ref|)`; returns the error
 /// in units of that bound's scale, `|x - x_ref| / max(1, |x_ref|)`.
 func scaledError(_ x: Float, _ reference: Float) -> Double {
     Double(abs(x - reference)) / max(1, Double(abs(reference)))
