@@ -120,13 +120,16 @@ extension ElementwiseOptimizer {
     ///   - configuration: The other hyperparameters.
     ///   - parameterCount: Allocates the state now for this many elements, instead of at the
     ///     first step.
-    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``, also for a
+    ///   `parameterCount` whose state would not fit in the machine's memory.
     public init(learningRate: Float, configuration: Configuration, parameterCount: Int? = nil) throws {
         try Validate.nonNegative("learningRate", learningRate)
         try Validate.parameterCount(parameterCount)
         var core = OptimizerCore(
             learningRate: learningRate, configuration: configuration, state: State(), stateCount: nil)
         if let parameterCount {
+            let buffers = State.bufferCounts(parameterCount, configuration: configuration).filter { $0 > 0 }.count
+            try Validate.allocation("parameterCount", count: parameterCount, buffers: buffers)
             core.state = State(count: parameterCount, configuration: configuration)
             core.stateCount = parameterCount
         }

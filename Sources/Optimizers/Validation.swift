@@ -1,6 +1,8 @@
 // The one place that checks hyperparameters and counts. Every initialiser, every decoder and
 // every restore goes through these, so a value that passes one path passes all of them.
 
+import Foundation
+
 /// Range checks that throw ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
 enum Validate {
     /// A finite value >= 0 (learning rates, weight decay, momentum decay).
@@ -55,6 +57,22 @@ enum Validate {
     /// A state size given at initialisation.
     static func parameterCount(_ count: Int?) throws {
         if let count { try Validate.count("parameterCount", count, minimum: 0) }
+    }
+
+    /// Checks that `buffers` float buffers of `count` elements each, which the caller is about
+    /// to allocate because an argument asked for them, fit in this machine's memory: a count
+    /// no machine could hold (whose byte size may not even be representable) is refused
+    /// instead of trapping or faulting in the allocator.
+    static func allocation(_ name: String, count: Int, buffers: Int) throws {
+        let bytes = count.multipliedReportingOverflow(by: 4 * max(buffers, 1))
+        let memory = ProcessInfo.processInfo.physicalMemory
+        guard !bytes.overflow, UInt64(bytes.partialValue) <= memory else {
+            let limit = Int(clamping: memory / UInt64(4 * max(buffers, 1)))
+            throw OptimizerError.invalidHyperparameter(
+                name: name, value: Float(count),
+                allowed: "at most \(limit) elements: \(max(buffers, 1)) float buffers of that size fill this "
+                    + "machine's \(memory >> 20) MiB of memory")
+        }
     }
 }
 

@@ -110,6 +110,20 @@ struct ErrorTests {
         }
     }
 
+    /// A count no machine could hold is refused before anything is allocated (in a release
+    /// build, `Int.max` elements once faulted inside the allocator).
+    @Test(arguments: [Int.max, Int.max / 4, 1 << 40])
+    func parameterCountBeyondMemoryIsRefused(_ count: Int) throws {
+        func refused(_ error: any Error) -> Bool {
+            guard case .invalidHyperparameter(name: "parameterCount", _, let allowed) = error as? OptimizerError
+            else { return false }
+            return allowed.contains("memory")
+        }
+        #expect { try S3(learningRate: 0.1, parameterCount: count) } throws: { refused($0) }
+        #expect { try Adan(learningRate: 0.1, parameterCount: count) } throws: { refused($0) }
+        #expect { try GradientAccumulator(parameterCount: count, microBatches: 2) } throws: { refused($0) }
+    }
+
     @Test(arguments: Catalog.all)
     func nonFiniteGradientsAreRejectedFirstIndexFirst(_ entry: Entry) throws {
         for count in [1, 7, 8, 9, 15, 16, 17, 4095, 4097, 10_000] {

@@ -30,11 +30,12 @@ public struct GradientAccumulator: Sendable {
     public private(set) var isComplete = false
 
     /// - Parameters:
-    ///   - parameterCount: Elements per gradient, >= 0.
+    ///   - parameterCount: Elements per gradient, >= 0, whose buffer fits in the machine's memory.
     ///   - microBatches: Micro-batches per average, >= 1.
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:allowed:)``.
     public init(parameterCount: Int, microBatches: Int) throws {
         try Validate.parameterCount(parameterCount)
+        try Validate.allocation("parameterCount", count: parameterCount, buffers: 1)
         try Validate.count("microBatches", microBatches, minimum: 1)
         self.microBatches = microBatches
         average = FlatTensor(zeros: parameterCount)
