@@ -20,6 +20,7 @@ let benchmarks: @Sendable () -> Void = {
     let optimizers: [(String, StreamingLoop, () throws -> any Optimizer)] = [
         ("SGDM", StreamingLoop(readOnly: 1, readWrite: 2), { try SGDM(learningRate: 1e-3) }),
         ("AdamW", adamShape, { try AdamW(learningRate: 1e-3) }),
+        ("AdamW amsgrad", StreamingLoop(readOnly: 1, readWrite: 4), { try AdamW(learningRate: 1e-3, amsgrad: true) }),
         ("NAdam", adamShape, { try NAdam(learningRate: 1e-3) }),
         ("Lion", StreamingLoop(readOnly: 1, readWrite: 2), { try Lion(learningRate: 1e-4) }),
         ("Adan", StreamingLoop(readOnly: 1, readWrite: 5), { try Adan(learningRate: 1e-3) }),
@@ -53,6 +54,25 @@ let benchmarks: @Sendable () -> Void = {
                         try optimizer.step(parameters: &parameters, gradients: gradients)
                     }
                     benchmark.stopMeasurement()
+                    blackHole(parameters)
+                }
+            }
+
+            // Memory the caller owns (arrays), stepped in place: the same kernels, no copies.
+            for (name, _, make) in optimizers where name == "AdamW" || name == "S3 p=3" {
+                Benchmark("\(name) caller memory \(sizeName) \(threads)t", configuration: configuration) { benchmark in
+                    Parallelism.maximumThreadCount = threads
+                    var optimizer = try make()
+                    var parameters = [Float](repeating: 0.5, count: size)
+                    let gradients = (0..<size).map { Float($0 % 2001) * 1e-3 - 1 }
+                    try gradients.withUnsafeBufferPointer { g in
+                        try parameters.withUnsafeMutableBufferPointer { x in
+                            try optimizer.step(parameters: x, gradients: g)  // allocates the state
+                            benchmark.startMeasurement()
+                            for _ in benchmark.scaledIterations { try optimizer.step(parameters: x, gradients: g) }
+                            benchmark.stopMeasurement()
+                        }
+                    }
                     blackHole(parameters)
                 }
             }
