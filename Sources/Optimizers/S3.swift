@@ -22,10 +22,11 @@ import _OptimizersKernels
 /// Deviations, both invisible wherever float32 can represent the rule:
 /// - Storage: the second buffer holds `r = s^(1/p)` rather than `s`, so that `|g|^p` cannot
 ///   overflow or underflow in float32 (p = 8 does so below 1e-5 and above 6e4).
-/// - Rounding guard: with one coefficient, `n / (b + eps)` is clamped to [-1, 1]. Exact arithmetic never needs it;
-///   float32 rounds `n` and `b` separately, which can exceed 1 by a few ulps (and by more for
-///   subnormal gradients, which keep few significant bits). With it the bound of one learning
-///   rate is exact for every finite gradient, every `p` and every valid `epsilon`.
+/// - Rounding guard: with one coefficient, `n / (b + eps)` is clamped to [-1, 1]. Exact
+///   arithmetic never needs it; float32 rounds `n` and `b` separately, which can exceed 1 by a
+///   few ulps (and by more for subnormal gradients, which keep few significant bits). With it
+///   the bound of one learning rate is exact for every finite gradient, every `p` and every
+///   valid `epsilon`.
 ///
 /// `p` = 1, 2, 3, 4 have dedicated kernels; other `p` use vector `log2`/`exp2` polynomials.
 ///
