@@ -107,11 +107,13 @@ struct BFloat16MomentTests {
         }
     }
 
-    /// On random gradients AdamW with bfloat16 moments stays close to float32 AdamW.
-    @Test func adamWTracksFloat32Moments() throws {
+    /// On random gradients AdamW with bfloat16 moments stays close to float32 AdamW, with and
+    /// without AMSGrad (whose running maximum stays float32).
+    @Test(arguments: [false, true])
+    func adamWTracksFloat32Moments(amsgrad: Bool) throws {
         let worst = try Self.largestDifference(
-            try AdamW(learningRate: Self.lr),
-            try AdamW(learningRate: Self.lr, momentPrecision: .bfloat16), seed: 12)
+            try AdamW(learningRate: Self.lr, amsgrad: amsgrad),
+            try AdamW(learningRate: Self.lr, amsgrad: amsgrad, momentPrecision: .bfloat16), seed: 12)
         #expect(worst < 0.015, "largest difference \(worst) of the distance lr * steps")
     }
 
