@@ -68,7 +68,8 @@ extension FloatVector {
     }
 
     /// `log2(x)` lane by lane for non-negative finite lanes, with `log2(0) == -infinity`;
-    /// within 1e-7 relative (Cephes' single-precision logarithm polynomial).
+    /// within 1e-7 relative, and within 2.1 ulp on [1/2, 2) where the result is the polynomial
+    /// alone (Cephes' single-precision logarithm polynomial).
     @inlinable @inline(__always)
     public func log2s() -> Self {
         // Subnormals are scaled by 2^23 first. Everything is kept in floating point, where the
