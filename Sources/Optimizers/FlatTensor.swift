@@ -216,3 +216,14 @@ extension FlatTensor: CustomStringConvertible {
         return "FlatTensor([\(shown)\(count > 8 ? ", ... (\(count) elements)" : "")])"
     }
 }
+
+extension FlatTensor {
+    /// Writes the elements into `destination` (as many as both hold; nothing when either is
+    /// empty): how the copying pointer steps give an outside conformer's result back.
+    func copyElements(to destination: UnsafeMutableBufferPointer<Float>) {
+        withUnsafeBufferPointer { source in
+            guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+            to.update(from: from, count: Swift.min(source.count, destination.count))
+        }
+    }
+}

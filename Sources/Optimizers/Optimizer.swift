@@ -54,9 +54,7 @@ extension Optimizer {
     {
         var tensor = FlatTensor(parameters)
         try step(parameters: &tensor, gradients: FlatTensor(gradients))
-        tensor.withUnsafeBufferPointer { updated in
-            if let source = updated.baseAddress { parameters.baseAddress!.update(from: source, count: updated.count) }
-        }
+        tensor.copyElements(to: parameters)
     }
 }
 

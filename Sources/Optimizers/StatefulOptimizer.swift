@@ -91,7 +91,7 @@ extension StatefulOptimizer {
     ) throws {
         var tensor = FlatTensor(parameters)
         try step(parameters: &tensor, gradients: FlatTensor(gradients), groups: groups)
-        tensor.withUnsafeBufferPointer { parameters.baseAddress?.update(from: $0.baseAddress!, count: $0.count) }
+        tensor.copyElements(to: parameters)
     }
 
     /// Copies into `FlatTensor`s, steps them, and copies back: for conformers outside this module.
@@ -108,6 +108,6 @@ extension StatefulOptimizer {
     ) throws {
         var tensor = FlatTensor(parameters)
         try step(shard: shard, of: &tensor, gradients: FlatTensor(gradients), groups: groups)
-        tensor.withUnsafeBufferPointer { parameters.baseAddress?.update(from: $0.baseAddress!, count: $0.count) }
+        tensor.copyElements(to: parameters)
     }
 }

@@ -85,14 +85,31 @@ struct CallerMemoryTests {
         #expect(sameOptimizer(before.0, optimizer) && memory.map(\.bitPattern) == before.1)
     }
 
-    /// An optimizer outside the module gets the pointer step by copying.
-    @Test func outsideConformersGetACopyingDefault() throws {
-        var optimizer = try HalvingOptimizer(learningRate: 0.5)
-        var x: [Float] = [4, 8]
-        let g: [Float] = [2, 2]
-        try x.withUnsafeMutableBufferPointer { x in
-            try g.withUnsafeBufferPointer { try optimizer.step(parameters: x, gradients: $0) }
+    /// An outside conformer gets the pointer steps from the protocols' copying defaults: they
+    /// equal its tensor steps, and empty buffers (also with a non-nil base address) are fine.
+    @Test func outsideConformersStepCallerMemoryThroughTheDefaults() throws {
+        var (a, b) = (try HalvingOptimizer(learningRate: 0.5), try HalvingOptimizer(learningRate: 0.5))
+        var tensor: FlatTensor = [1, 2, 3, 4]
+        var array: [Float] = [1, 2, 3, 4]
+        let g: [Float] = [1, -1, 0.5, 8]
+        let groups = try ParameterGroups(parameterCount: 4, [ParameterGroup("a", 0..<2)])
+        try a.step(parameters: &tensor, gradients: FlatTensor(g))
+        try a.step(parameters: &tensor, gradients: FlatTensor(g), groups: groups)
+        try a.step(shard: 2..<4, of: &tensor, gradients: FlatTensor(g[2...]))
+        try array.withUnsafeMutableBufferPointer { x in
+            try g.withUnsafeBufferPointer { g in
+                var plain: any Optimizer = b
+                try plain.step(parameters: x, gradients: g)
+                b = plain as! HalvingOptimizer
+                try b.step(parameters: x, gradients: g, groups: groups)
+                try b.step(shard: 2..<4, of: x, gradients: UnsafeBufferPointer(rebasing: g[2...]), groups: nil)
+                let empty = UnsafeMutableBufferPointer(rebasing: x[0..<0])
+                try b.step(parameters: empty, gradients: UnsafeBufferPointer(empty))
+                try b.step(
+                    parameters: empty, gradients: UnsafeBufferPointer(empty), groups: .init(parameterCount: 0, []))
+            }
         }
-        #expect(x == [3, 7] && optimizer.stepCount == 1)
+        #expect(Array(tensor) == array)
+        #expect(b.stepCount == a.stepCount + 2)
     }
 }
