@@ -114,21 +114,24 @@ struct CheckpointRobustnessTests {
         }
     }
 
-    /// NaN and infinities in any buffer, through the binary file (the JSON route cannot even
-    /// encode them).
+    /// NaN and infinities at every element of every buffer, through the binary file (the JSON
+    /// route cannot even encode them), each refused with its index.
     @Test(arguments: Catalog.all)
     func nonFiniteStateIsRefused(_ entry: Entry) throws {
         let file = try CheckpointBytes(Self.small(entry))
-        for index in file.buffers.indices where file.buffers[index].count > 0 {
-            for bad: Float in [.nan, .infinity, -.infinity] {
-                var broken = file
-                withUnsafeBytes(of: bad.bitPattern.littleEndian) {
-                    broken.buffers[index].bytes.replaceSubrange(4..<8, with: $0)
-                }
-                guard case .invalidBufferValue(_, 1, _, _)? = Self.refusal(broken.rewritten()) as? CheckpointError
-                else {
-                    Issue.record("\(entry.name): \(bad) in buffer \(index) accepted")
-                    continue
+        for index in file.buffers.indices {
+            for element in 0..<(file.buffers[index].bytes.count / 4) {
+                for bad: Float in [.nan, .infinity, -.infinity] {
+                    var broken = file
+                    withUnsafeBytes(of: bad.bitPattern.littleEndian) {
+                        broken.buffers[index].bytes.replaceSubrange((4 * element)..<(4 * element + 4), with: $0)
+                    }
+                    let error = Self.refusal(broken.rewritten()) as? CheckpointError
+                    guard case .invalidBufferValue(_, element, _, _)? = error else {
+                        Issue.record(
+                            "\(entry.name): \(bad) at buffer \(index)[\(element)]: \(String(describing: error))")
+                        continue
+                    }
                 }
             }
         }
