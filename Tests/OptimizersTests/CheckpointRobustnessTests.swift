@@ -159,10 +159,12 @@ struct CheckpointRobustnessTests {
             (Catalog.adan, 2, { _ in -1 }, "secondMoment"),
         ]
         for (entry, buffer, value, name) in cases {
-            let error = Self.refusal(try setting(entry, buffer: buffer, element: 0, to: value))
-            guard case .invalidBufferValue(name, 0, _, _)? = error as? CheckpointError else {
-                Issue.record("\(entry.name) \(name): \(String(describing: error))")
-                continue
+            for element in 0..<3 {  // every element of the small checkpoint's buffers
+                let error = Self.refusal(try setting(entry, buffer: buffer, element: element, to: value))
+                guard case .invalidBufferValue(name, element, _, _)? = error as? CheckpointError else {
+                    Issue.record("\(entry.name) \(name)[\(element)]: \(String(describing: error))")
+                    continue
+                }
             }
         }
         // The same S3 state through JSON is refused by the same check.
