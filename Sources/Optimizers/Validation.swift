@@ -70,8 +70,8 @@ enum Validate {
             let limit = Int(clamping: memory / UInt64(4 * max(buffers, 1)))
             throw OptimizerError.invalidHyperparameter(
                 name: name, value: Float(count),
-                allowed: "at most \(limit) elements: \(max(buffers, 1)) float buffers of that size fill this "
-                    + "machine's \(memory >> 20) MiB of memory")
+                allowed: "at most \(limit) elements (\(max(buffers, 1)) float buffers of that many must fit in "
+                    + "this machine's \(memory >> 20) MiB of memory)")
         }
     }
 }
